@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode plus the upcoming features we opt into.
+let sharedSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "lstm-serve",
+    products: [
+        .executable(name: "lstm-serve", targets: ["LSTMServe"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian: zlib1g-dev, libssl-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+
+        // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.
+        .target(name: "KerasCheckpoint", dependencies: ["CZlib"], swiftSettings: sharedSettings),
+        // Tokenizer, vocabulary and the LSTM classifier. Knows nothing of HTTP.
+        .target(name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL"], swiftSettings: sharedSettings),
+        // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
+        .target(name: "HTTP1", swiftSettings: sharedSettings),
+        // Sockets, connections and the accept loop on Dispatch. Knows nothing of JSON or models.
+        .target(name: "HTTPServer", dependencies: ["HTTP1", .product(name: "Logging", package: "swift-log")], swiftSettings: sharedSettings),
+        // The dynamic batcher: a pure state machine and the queue that carries out its actions.
+        .target(name: "Batching", swiftSettings: sharedSettings),
+        // Routes, JSON API and the glue from HTTP requests to batched inference.
+        .target(
+            name: "InferenceService",
+            dependencies: ["HTTP1", "Batching", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSettings
+        ),
+        .executableTarget(
+            name: "LSTMServe",
+            dependencies: [
+                "HTTPServer", "InferenceService", "SentimentModel", "KerasCheckpoint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+
+        .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: sharedSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1"], swiftSettings: sharedSettings),
+    ]
+)
