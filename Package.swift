@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "LSTMServe",
             dependencies: [
-                "HTTPServer", "InferenceService", "SentimentModel", "KerasCheckpoint",
+                "HTTPServer", "InferenceService", "SentimentModel", "KerasCheckpoint", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -53,5 +53,11 @@ let package = Package(
         .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: sharedSettings),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1"], swiftSettings: sharedSettings),
+        .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
+        .testTarget(
+            name: "InferenceServiceTests",
+            dependencies: ["InferenceService", "HTTP1", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSettings
+        ),
     ]
 )

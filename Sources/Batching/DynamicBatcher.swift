@@ -1,0 +1,129 @@
+import Dispatch
+import Synchronization
+
+/// Groups concurrent submissions into forward passes on one dedicated serial queue.
+///
+/// Threading: ``submit(_:timeout:completion:)`` may be called from any thread and never blocks
+/// beyond a short lock. `process` runs on the batcher's own serial queue, one pass at a time;
+/// completions are called on that queue too, so they must only hand results on, never block.
+public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
+    /// One submission's results, in input order, each with the size of the pass that computed it.
+    public struct Result: Sendable {
+        public let outputs: [Output]
+        public let batchSizes: [Int]
+    }
+
+    public typealias Completion = @Sendable (Swift.Result<Result, BatchingError>) -> Void
+
+    private struct Pending: Sendable {
+        let input: Input
+        let index: Int
+        let submission: Submission
+    }
+
+    private let stateMachine: Mutex<BatchingStateMachine<Pending>>
+    private let accepting = Atomic<Bool>(true)
+    private let queue: DispatchQueue
+    private let process: @Sendable ([Input]) -> [Output]
+
+    /// - Parameter process: the forward pass; must return one output per input, in order.
+    public init(configuration: BatchingConfiguration, label: String = "lstm-serve.inference", process: @escaping @Sendable ([Input]) -> [Output]) {
+        self.stateMachine = Mutex(BatchingStateMachine(configuration: configuration))
+        self.queue = DispatchQueue(label: label, qos: .userInitiated)
+        self.process = process
+    }
+
+    /// The configuration in force.
+    public var configuration: BatchingConfiguration { stateMachine.withLock { $0.configuration } }
+
+    /// Sequences waiting for a pass.
+    public var queuedCount: Int { stateMachine.withLock { $0.queuedCount } }
+
+    /// Queues `inputs` as one unit; `completion` gets every output, or the first error.
+    /// - Parameter timeout: nanoseconds an input may wait for a pass before it fails with ``BatchingError/timedOut``.
+    public func submit(_ inputs: [Input], timeout: UInt64, completion: @escaping Completion) {
+        guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
+        guard !inputs.isEmpty else { return completion(.success(Result(outputs: [], batchSizes: []))) }
+        let submission = Submission(count: inputs.count, completion: completion)
+        let items = inputs.enumerated().map { Pending(input: $1, index: $0, submission: submission) }
+        let now = Self.now()
+        let action: BatchingStateMachine<Pending>.Action
+        do {
+            action = try stateMachine.withLock { state throws(BatchingError) in
+                try state.enqueue(items, deadline: now &+ timeout, now: now)
+            }
+        } catch {
+            return completion(.failure(error))
+        }
+        perform(action)
+    }
+
+    /// Refuses new submissions from now on; queued work still runs.
+    public func stopAccepting() {
+        accepting.store(false, ordering: .relaxed)
+    }
+
+    private func perform(_ action: BatchingStateMachine<Pending>.Action) {
+        let expired = stateMachine.withLock { $0.takeExpired() }
+        for item in expired { item.submission.fail(.timedOut) }
+        switch action {
+        case .none:
+            break
+        case .startTimer(let deadline):
+            queue.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: deadline)) { [self] in
+                perform(stateMachine.withLock { $0.deadlineReached(now: Self.now()) })
+            }
+        case .runBatch(let items):
+            queue.async { [self] in
+                run(items)
+                perform(stateMachine.withLock { $0.batchFinished(now: Self.now()) })
+            }
+        }
+    }
+
+    private func run(_ items: [Pending]) {
+        let outputs = process(items.map(\.input))
+        precondition(outputs.count == items.count, "process returned \(outputs.count) outputs for \(items.count) inputs")
+        for (item, output) in zip(items, outputs) {
+            item.submission.deliver(output, at: item.index, batchSize: items.count)
+        }
+    }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Gathers the outputs of one submission, which may span several passes.
+    private final class Submission: Sendable {
+        private struct State {
+            var outputs: [Output?]
+            var batchSizes: [Int]
+            var remaining: Int
+            var completion: Completion?
+        }
+        private let state: Mutex<State>
+
+        init(count: Int, completion: @escaping Completion) {
+            state = Mutex(State(outputs: Array(repeating: nil, count: count), batchSizes: Array(repeating: 0, count: count), remaining: count, completion: completion))
+        }
+
+        func deliver(_ output: Output, at index: Int, batchSize: Int) {
+            let finished: (Completion, Result)? = state.withLock { state in
+                guard state.completion != nil else { return nil }
+                state.outputs[index] = output
+                state.batchSizes[index] = batchSize
+                state.remaining -= 1
+                guard state.remaining == 0, let completion = state.completion else { return nil }
+                state.completion = nil
+                return (completion, Result(outputs: state.outputs.compactMap { $0 }, batchSizes: state.batchSizes))
+            }
+            if let (completion, result) = finished { completion(.success(result)) }
+        }
+
+        func fail(_ error: BatchingError) {
+            let completion: Completion? = state.withLock { state in
+                defer { state.completion = nil }
+                return state.completion
+            }
+            completion?(.failure(error))
+        }
+    }
+}

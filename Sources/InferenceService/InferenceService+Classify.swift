@@ -1,0 +1,106 @@
+import Foundation
+import Batching
+import HTTP1
+import SentimentModel
+
+extension InferenceService {
+    /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done.
+    func classify(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
+        try Self.requireJSON(request.headers["Content-Type"])
+        let body = try ClassifyRequest.parse(request.body)
+        let sequences = try sequences(for: body)
+        let maxLength = model.classifier.architecture.maxLength
+        let modelName = model.name
+        let sha256 = model.sha256
+        let retryAfter = configuration.retryAfterSeconds
+        let timeout = UInt64(max(configuration.requestTimeoutMilliseconds, 0)) * 1_000_000
+        let lengths = sequences.map(\.count)
+        batcher.submit(sequences, timeout: timeout) { outcome in
+            switch outcome {
+            case .success(let result):
+                let results = zip(result.outputs, lengths).map { score, length in
+                    ClassifyResult(label: ModelBundle.labels[score >= 0.5 ? 1 : 0], score: score, tokens: length, truncated: length > maxLength)
+                }
+                let batchSize = result.batchSizes.max() ?? 0
+                respond(Self.json(headers: ["X-Batch-Size": String(batchSize)]) { writer in
+                    if body.isBatch {
+                        writer.key("results")
+                        writer.array { writer in for item in results { writer.object { item.write(to: &$0) } } }
+                    } else if let item = results.first {
+                        item.write(to: &writer)
+                    }
+                    writer.key("model")
+                    writer.object { writer in
+                        writer.field("name", modelName)
+                        writer.field("sha256", sha256)
+                    }
+                })
+            case .failure(.queueFull):
+                respond(ServiceError(
+                    status: .serviceUnavailable, code: "overloaded", message: "the inference queue is full; retry later",
+                    headers: ["Retry-After": String(retryAfter)]).response)
+            case .failure(.shuttingDown):
+                respond(ServiceError(
+                    status: .serviceUnavailable, code: "shutting_down", message: "the server is shutting down",
+                    headers: ["Retry-After": String(retryAfter)]).response)
+            case .failure(.timedOut):
+                respond(ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response)
+            }
+        }
+    }
+
+    /// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
+    static func requireJSON(_ contentType: String?) throws(ServiceError) {
+        let mediaType = contentType?.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw ServiceError(
+                status: .unsupportedMediaType, code: "unsupported_media_type",
+                message: "send the body as Content-Type: application/json (got \(contentType ?? "none"))")
+        }
+    }
+
+    /// The id sequences of a request, checked against the model and the per-request limit.
+    func sequences(for request: ClassifyRequest) throws(ServiceError) -> [[Int32]] {
+        let sequences: [[Int32]]
+        switch request {
+        case .text(let text):
+            sequences = [try vocabulary().encode(text)]
+        case .texts(let texts):
+            try checkCount(texts.count)
+            let vocabulary = try vocabulary()
+            sequences = texts.map(vocabulary.encode)
+        case .tokens(let ids):
+            sequences = [try checkedIDs(ids, index: nil)]
+        case .tokenBatch(let batch):
+            try checkCount(batch.count)
+            var checked: [[Int32]] = []
+            checked.reserveCapacity(batch.count)
+            for (index, ids) in batch.enumerated() { checked.append(try checkedIDs(ids, index: index)) }
+            sequences = checked
+        }
+        return sequences
+    }
+
+    private func vocabulary() throws(ServiceError) -> Vocabulary {
+        guard let vocabulary = model.vocabulary else {
+            throw .unprocessable("no_vocabulary", "this model is served without a vocabulary; send token ids ({\"tokens\": [...]})")
+        }
+        return vocabulary
+    }
+
+    private func checkCount(_ count: Int) throws(ServiceError) {
+        guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
+        guard count <= configuration.maxItemsPerRequest else {
+            throw .unprocessable("batch_too_large", "the batch has \(count) items; at most \(configuration.maxItemsPerRequest) are allowed per request")
+        }
+    }
+
+    private func checkedIDs(_ ids: [Int], index: Int?) throws(ServiceError) -> [Int32] {
+        let size = model.classifier.architecture.vocabularySize
+        if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= size }) {
+            let location = index.map { "tokens[\($0)][\(bad)]" } ?? "tokens[\(bad)]"
+            throw .unprocessable("token_out_of_range", "\(location) = \(ids[bad]) is outside the model's ids 0..<\(size)")
+        }
+        return ids.map { Int32($0) }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SentimentModel
+
+/// `lstm-serve eval --data test.jsonl.gz`: accuracy on labeled reviews.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Measure accuracy on a labeled .jsonl.gz file of reviews.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "Labeled reviews, e.g. ../shared/data/imdb/test.jsonl.gz (one JSON object a line: id, label, text).")
+    var data: String
+
+    @Option(name: .long, help: "Reviews per forward pass.")
+    var batchSize: Int = 256
+
+    func run() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        let bundle = try modelOptions.load()
+        guard let vocabulary = bundle.vocabulary else { throw ValidationError("this model has no vocabulary file; pass --vocab") }
+        let reviews = try ReviewFile.read(data)
+        guard !reviews.isEmpty else { throw ValidationError("\(data) holds no reviews") }
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        let ids = reviews.map { vocabulary.encode($0.text) }
+        let tokenized = DispatchTime.now().uptimeNanoseconds
+        var correct = 0
+        for batchStart in stride(from: 0, to: reviews.count, by: batchSize) {
+            let range = batchStart..<min(batchStart + batchSize, reviews.count)
+            let scores = try bundle.classifier.predict(Array(ids[range]))
+            for (review, score) in zip(reviews[range], scores) where (score >= 0.5 ? 1 : 0) == review.label {
+                correct += 1
+            }
+        }
+        let end = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(end - start) / 1e9
+        let accuracy = Double(correct) / Double(reviews.count)
+        print("model:      \(bundle.name) (sha256 \(bundle.sha256.prefix(16))…)")
+        print("reviews:    \(reviews.count)")
+        print("accuracy:   \(String(format: "%.4f", accuracy)) (\(correct)/\(reviews.count))")
+        print("throughput: \(String(format: "%.0f", Double(reviews.count) / seconds)) reviews/s (tokenize \(String(format: "%.2f", Double(tokenized - start) / 1e9)) s, forward \(String(format: "%.2f", Double(end - tokenized) / 1e9)) s, batch \(batchSize))")
+    }
+}

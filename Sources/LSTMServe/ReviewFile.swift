@@ -1,0 +1,49 @@
+import CZlib
+import Foundation
+
+/// One labeled review of the IMDB jsonl files (`{"id", "rating", "label", "text"}` a line).
+struct LabeledReview: Decodable {
+    let id: String
+    let label: Int
+    let text: String
+}
+
+/// Reads a `.jsonl.gz` (or plain `.jsonl`) file of labeled reviews.
+enum ReviewFile {
+    struct ReadError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func read(_ path: String) throws -> [LabeledReview] {
+        let data = try decompressed(path)
+        let decoder = JSONDecoder()
+        var reviews: [LabeledReview] = []
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            lineNumber += 1
+            do {
+                reviews.append(try decoder.decode(LabeledReview.self, from: Data(line)))
+            } catch {
+                throw ReadError(description: "\(path):\(lineNumber): not a review object (\(error))")
+            }
+        }
+        return reviews
+    }
+
+    /// The whole file through zlib's gzip reader, which also passes plain files through unchanged.
+    private static func decompressed(_ path: String) throws -> Data {
+        guard let file = gzopen(path, "rb") else {
+            throw ReadError(description: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { gzclose(file) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if count < 0 { throw ReadError(description: "\(path): damaged gzip data") }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<Int(count)])
+        }
+        return data
+    }
+}

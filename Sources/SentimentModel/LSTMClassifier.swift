@@ -1,0 +1,64 @@
+/// A binary sentiment classifier: `Embedding → LSTM → Dense(1, sigmoid)` with Keras semantics.
+///
+/// Immutable once built and safe to share across threads; each ``predict(_:)`` call uses its own
+/// scratch memory. The constructor precomputes what is the same for every review:
+/// - the input projection `E[id]·W + b` of every vocabulary id (one table look-up per token);
+/// - the LSTM state after *k* `pre`-padding tokens for every *k* up to ``ModelArchitecture/maxLength``,
+///   so a review of *n* ids costs *n* recurrent steps, not `maxLength`.
+public final class LSTMClassifier: Sendable {
+    /// The dimensions and settings read from the checkpoint.
+    public let architecture: ModelArchitecture
+    let engine: LSTMEngine
+
+    /// Builds a classifier from raw weights in Keras layout (see ``LSTMWeights``).
+    public init(architecture: ModelArchitecture, weights: LSTMWeights) {
+        self.architecture = architecture
+        self.engine = LSTMEngine(architecture: architecture, weights: weights)
+    }
+
+    /// Probabilities of the positive class for a batch of unpadded id sequences.
+    ///
+    /// Each sequence is truncated to its last ``ModelArchitecture/maxLength`` ids and padded in
+    /// front, as Keras `pad_sequences(padding="pre", truncating="pre")` does. A sequence's score
+    /// does not depend on the other sequences in the batch: batched equals unbatched, bit for bit.
+    /// - Throws: ``ModelError/tokenOutOfRange(id:vocabularySize:)`` before any work is done.
+    public func predict(_ batch: [[Int32]]) throws(ModelError) -> [Float] {
+        for sequence in batch {
+            try validate(sequence)
+        }
+        return engine.run(batch)
+    }
+
+    /// Checks that every id is inside the embedding table.
+    public func validate(_ sequence: [Int32]) throws(ModelError) {
+        let size = architecture.vocabularySize
+        for id in sequence where id < 0 || Int(id) >= size {
+            throw .tokenOutOfRange(id: Int(id), vocabularySize: size)
+        }
+    }
+}
+
+/// The weights of the classifier, row-major as Keras stores them.
+public struct LSTMWeights: Sendable {
+    /// `[vocabularySize, embeddingWidth]`.
+    public var embeddings: [Float]
+    /// `[embeddingWidth, 4·units]`, gate columns ordered `i, f, c, o`.
+    public var kernel: [Float]
+    /// `[units, 4·units]`, gate columns ordered `i, f, c, o`.
+    public var recurrentKernel: [Float]
+    /// `[4·units]`, or empty when the LSTM has no bias.
+    public var bias: [Float]
+    /// `[units, 1]`.
+    public var denseKernel: [Float]
+    /// `[1]`, or empty when the output layer has no bias.
+    public var denseBias: [Float]
+
+    public init(embeddings: [Float], kernel: [Float], recurrentKernel: [Float], bias: [Float], denseKernel: [Float], denseBias: [Float]) {
+        self.embeddings = embeddings
+        self.kernel = kernel
+        self.recurrentKernel = recurrentKernel
+        self.bias = bias
+        self.denseKernel = denseKernel
+        self.denseBias = denseBias
+    }
+}

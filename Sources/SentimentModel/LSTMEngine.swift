@@ -1,0 +1,106 @@
+import Dispatch
+
+/// The forward pass over a batch, on precomputed tables.
+///
+/// Rows are sorted by length, longest first, and aligned at their ends (Keras `pre` padding):
+/// a row of *n* ids starts from the stored state after `maxLength − n` padding tokens and joins
+/// the running batch *n* steps before the end, so at every step the active rows are a prefix.
+/// The recurrent product for one row is `units` AXPYs over a contiguous `4·units` gate row, and
+/// the arithmetic for a row never depends on the other rows, so batched equals unbatched exactly.
+struct LSTMEngine: Sendable {
+    let cell: LSTMStepKernel
+    let maxLength: Int
+    let denseKernel: [Float]
+    let denseBias: Float
+    /// `[maxLength + 1, units]`: hidden state after *k* padding tokens, at row *k*.
+    let paddedHidden: [Float]
+    /// `[maxLength + 1, units]`: cell state after *k* padding tokens, at row *k*.
+    let paddedCell: [Float]
+
+    /// Batches at least this large are split across two threads.
+    static let parallelThreshold = 16
+
+    var units: Int { cell.units }
+
+    init(architecture: ModelArchitecture, weights: LSTMWeights) {
+        let cell = LSTMStepKernel(architecture: architecture, weights: weights)
+        let units = architecture.units
+        let maxLength = architecture.maxLength
+        self.cell = cell
+        self.maxLength = maxLength
+        self.denseKernel = weights.denseKernel
+        self.denseBias = weights.denseBias.first ?? 0
+
+        // Run `maxLength` padding tokens once through a batch of one, keeping every state.
+        var hidden = [Float](repeating: 0, count: (maxLength + 1) * units)
+        var state = [Float](repeating: 0, count: (maxLength + 1) * units)
+        var h = [Float](repeating: 0, count: units)
+        var c = [Float](repeating: 0, count: units)
+        var g = [Float](repeating: 0, count: 4 * units)
+        let padding = [Vocabulary.paddingID]
+        for step in stride(from: 1, through: maxLength, by: 1) {
+            cell.step(rows: 1, tokens: padding, hidden: &h, cell: &c, gates: &g)
+            hidden.replaceSubrange(step * units..<(step + 1) * units, with: h)
+            state.replaceSubrange(step * units..<(step + 1) * units, with: c)
+        }
+        self.paddedHidden = hidden
+        self.paddedCell = state
+    }
+
+    /// Scores a batch of already-validated sequences.
+    func run(_ batch: [[Int32]]) -> [Float] {
+        guard !batch.isEmpty else { return [] }
+        let order = batch.indices.sorted { batch[$0].count > batch[$1].count }
+        var scores = [Float](repeating: 0, count: batch.count)
+        if batch.count >= Self.parallelThreshold {
+            // Deal rows alternately to two workers so both get a similar mix of lengths.
+            let parts = [stride(from: 0, to: order.count, by: 2).map { order[$0] }, stride(from: 1, to: order.count, by: 2).map { order[$0] }]
+            let results = parts.map { _ in ResultBox() }
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                results[part].values = run(batch, rows: parts[part])
+            }
+            for (part, rows) in parts.enumerated() {
+                for (position, row) in rows.enumerated() { scores[row] = results[part].values[position] }
+            }
+        } else {
+            for (position, value) in run(batch, rows: order).enumerated() { scores[order[position]] = value }
+        }
+        return scores
+    }
+
+    /// Scores the rows `rows` of `batch`, which must be sorted longest first.
+    private func run(_ batch: [[Int32]], rows: [Int]) -> [Float] {
+        let count = rows.count
+        let lengths = rows.map { min(batch[$0].count, maxLength) }
+        var hidden = [Float](repeating: 0, count: count * units)
+        var cell = [Float](repeating: 0, count: count * units)
+        var gates = [Float](repeating: 0, count: count * 4 * units)
+        var tokens = [Int32](repeating: 0, count: count)
+        for (position, length) in lengths.enumerated() {
+            let padding = maxLength - length
+            hidden.replaceSubrange(position * units..<(position + 1) * units, with: paddedHidden[padding * units..<(padding + 1) * units])
+            cell.replaceSubrange(position * units..<(position + 1) * units, with: paddedCell[padding * units..<(padding + 1) * units])
+        }
+        let longest = lengths.first ?? 0
+        var active = 0
+        for step in 0..<longest {
+            // A row joins when `longest - step` of its ids remain.
+            while active < count && lengths[active] >= longest - step { active += 1 }
+            for position in 0..<active {
+                let sequence = batch[rows[position]]
+                tokens[position] = sequence[sequence.count - (longest - step)]
+            }
+            self.cell.step(rows: active, tokens: tokens, hidden: &hidden, cell: &cell, gates: &gates)
+        }
+        return (0..<count).map { position in
+            var logit = denseBias
+            for k in 0..<units { logit += hidden[position * units + k] * denseKernel[k] }
+            return Activation.sigmoid(logit)
+        }
+    }
+}
+
+/// One worker's results; each box is written by exactly one `concurrentPerform` iteration and read after it returns.
+private final class ResultBox: @unchecked Sendable {
+    var values: [Float] = []
+}

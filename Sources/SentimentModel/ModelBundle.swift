@@ -1,0 +1,57 @@
+public import Foundation
+public import KerasCheckpoint
+
+/// A served model: the classifier, its optional vocabulary, and where it came from.
+public struct ModelBundle: Sendable {
+    /// The name clients see, the checkpoint's file stem (`imdb-lstm`).
+    public let name: String
+    /// The classifier built from the checkpoint.
+    public let classifier: LSTMClassifier
+    /// The tokenizer vocabulary; without it only token-id requests can be served.
+    public let vocabulary: Vocabulary?
+    /// The checkpoint file.
+    public let checkpointURL: URL
+    /// The vocabulary file, when there is one.
+    public let vocabularyURL: URL?
+    /// Lower-case hexadecimal SHA-256 of the checkpoint file.
+    public let sha256: String
+    /// The checkpoint's file format.
+    public let format: CheckpointFormat
+    /// The Keras version that wrote the file, when it says.
+    public let kerasVersion: String?
+
+    /// `keras` (Keras 3 native zip) or `legacy_hdf5` (single-file `.h5`), for reports.
+    public var formatName: String { format == .keras ? "keras" : "legacy_hdf5" }
+
+    /// Labels by class index: 0 negative, 1 positive.
+    public static let labels = ["negative", "positive"]
+
+    /// Reads and validates a checkpoint (and a vocabulary, if given), failing with a clear message.
+    public static func load(checkpoint url: URL, vocabulary vocabularyURL: URL?, defaultMaxLength: Int = 500) throws(ModelError) -> ModelBundle {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw .unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        let checkpoint: KerasCheckpoint
+        do {
+            checkpoint = try KerasCheckpoint.load(bytes: bytes)
+        } catch {
+            throw .invalidCheckpoint(path: url.path, reason: error.description)
+        }
+        let classifier = try LSTMClassifier(checkpoint: checkpoint, defaultMaxLength: defaultMaxLength)
+        var vocabulary: Vocabulary?
+        if let vocabularyURL {
+            let loaded = try Vocabulary(contentsOf: vocabularyURL)
+            guard loaded.count <= classifier.architecture.vocabularySize else {
+                throw .vocabularyMismatch(vocabulary: loaded.count, embedding: classifier.architecture.vocabularySize)
+            }
+            vocabulary = loaded
+        }
+        return ModelBundle(
+            name: url.deletingPathExtension().lastPathComponent, classifier: classifier, vocabulary: vocabulary,
+            checkpointURL: url, vocabularyURL: vocabularyURL, sha256: SHA256.hexDigest(of: bytes),
+            format: checkpoint.format, kerasVersion: checkpoint.kerasVersion)
+    }
+}

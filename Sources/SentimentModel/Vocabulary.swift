@@ -1,0 +1,70 @@
+public import Foundation
+
+/// The word-to-id table of a model, in `keras.datasets.imdb` conventions.
+///
+/// Ids 0–3 are reserved: 0 padding, 1 start of review, 2 out of vocabulary, 3 unused. The file
+/// holds one entry a line, UTF-8, line *k* being the word of id *k* (lines 0–3 hold the
+/// reserved names). Immutable after loading, so it is shared freely across threads.
+public struct Vocabulary: Sendable {
+    /// Id of the padding token Keras puts in front of short reviews.
+    public static let paddingID: Int32 = 0
+    /// Id that starts every review.
+    public static let startID: Int32 = 1
+    /// Id of every word outside the vocabulary.
+    public static let outOfVocabularyID: Int32 = 2
+    /// Number of reserved ids before the first word.
+    public static let reservedCount = 4
+
+    /// Entry *k* is the word of id *k*.
+    public let words: [String]
+    private let ids: [String: Int32]
+
+    /// Number of ids, reserved ones included (10,000 for the bundled model).
+    public var count: Int { words.count }
+
+    /// Builds a vocabulary from its id-ordered entries, reserved names first.
+    public init(words: [String]) throws(ModelError) {
+        guard words.count > Self.reservedCount else {
+            throw .invalidVocabulary("it has \(words.count) entries, fewer than the \(Self.reservedCount + 1) needed")
+        }
+        guard words.count <= Int(Int32.max) else { throw .invalidVocabulary("it has too many entries") }
+        var ids: [String: Int32] = [:]
+        ids.reserveCapacity(words.count)
+        for (id, word) in words.enumerated().dropFirst(Self.reservedCount) {
+            guard !word.isEmpty else { throw .invalidVocabulary("line \(id + 1) is empty") }
+            if ids.updateValue(Int32(id), forKey: word) != nil {
+                throw .invalidVocabulary("the word '\(word)' appears twice (second time on line \(id + 1))")
+            }
+        }
+        self.words = words
+        self.ids = ids
+    }
+
+    /// Reads a vocabulary file (one entry a line, UTF-8).
+    public init(contentsOf url: URL) throws(ModelError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .invalidVocabulary("\(url.path) is not UTF-8 text")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        try self.init(words: lines)
+    }
+
+    /// The id of one token, or the out-of-vocabulary id.
+    public func id(of token: String) -> Int32 {
+        ids[token] ?? Self.outOfVocabularyID
+    }
+
+    /// The unpadded ids of a review: the start id, then one id per token.
+    public func encode(_ text: String) -> [Int32] {
+        var result: [Int32] = [Self.startID]
+        Tokenizer.forEachToken(in: text) { result.append(id(of: $0)) }
+        return result
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import HTTP1
+import Logging
+import SentimentModel
+import Testing
+
+@testable import InferenceService
+
+/// The API called in-process with request values: routes, shapes, errors. No sockets.
+struct InferenceServiceTests {
+    static let model: ModelBundle = {
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Models")
+        do {
+            return try ModelBundle.load(
+                checkpoint: models.appendingPathComponent("imdb-lstm.keras"), vocabulary: models.appendingPathComponent("imdb-lstm-vocab.txt"))
+        } catch {
+            fatalError("bundled model: \(error)")
+        }
+    }()
+
+    static func service(_ configuration: ServiceConfiguration = .init(), model: ModelBundle = model) -> InferenceService {
+        InferenceService(model: model, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    static func send(_ service: InferenceService, _ method: HTTPMethod, _ target: String, json: String? = nil, contentType: String? = "application/json") async -> (HTTPResponse, [String: Any]) {
+        var headers: HTTPHeaders = [:]
+        if json != nil, let contentType { headers.add(name: "Content-Type", value: contentType) }
+        let request = HTTPRequest(method: method, target: target, headers: headers, body: Array((json ?? "").utf8))
+        let context = RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now)
+        let response = await withCheckedContinuation { continuation in
+            service.handle(request, context: context) { continuation.resume(returning: $0) }
+        }
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+        return (response, object)
+    }
+
+    @Test func classifiesOneTextLikeTheModel() async throws {
+        let service = Self.service()
+        let text = "A wonderful, moving film with brilliant acting."
+        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"text": "\#(text)"}"#)
+        #expect(response.status == .ok)
+        #expect(response.headers["Content-Type"] == "application/json")
+        #expect(response.headers["X-Batch-Size"] == "1")
+        let ids = try #require(Self.model.vocabulary).encode(text)
+        let expected = try Self.model.classifier.predict([ids])[0]
+        #expect((body["score"] as? Double).map { Float($0) } == expected)
+        #expect(body["label"] as? String == (expected >= 0.5 ? "positive" : "negative"))
+        #expect(body["tokens"] as? Int == ids.count)
+        #expect(body["truncated"] as? Bool == false)
+        let model = try #require(body["model"] as? [String: Any])
+        #expect(model["name"] as? String == "imdb-lstm")
+        #expect(model["sha256"] as? String == Self.model.sha256)
+    }
+
+    @Test func batchShapesAnswerInOrder() async throws {
+        let service = Self.service()
+        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"texts": ["great film", "awful film", "great film"]}"#)
+        #expect(response.status == .ok)
+        let results = try #require(body["results"] as? [[String: Any]])
+        #expect(results.count == 3)
+        #expect(results[0]["score"] as? Double == results[2]["score"] as? Double)
+        #expect(results[0]["label"] as? String == "positive" && results[1]["label"] as? String == "negative")
+
+        let long = (0..<600).map { _ in "7" }.joined(separator: ",")
+        let (tokenResponse, tokenBody) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [[1, 14, 22], [1, \#(long)]]}"#)
+        #expect(tokenResponse.status == .ok)
+        let tokenResults = try #require(tokenBody["results"] as? [[String: Any]])
+        #expect(tokenResults.map { $0["tokens"] as? Int } == [3, 601])
+        #expect(tokenResults.map { $0["truncated"] as? Bool } == [false, true])
+
+        let (single, singleBody) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [1, 14, 22]}"#)
+        #expect(single.status == .ok)
+        #expect(singleBody["score"] as? Double == tokenResults[0]["score"] as? Double)
+    }
+
+    @Test(arguments: [
+        ("not json", 400, "invalid_request"),
+        ("[1, 2]", 400, "invalid_request"),
+        (#"{"text": 5}"#, 400, "invalid_request"),
+        (#"{"texts": "one"}"#, 400, "invalid_request"),
+        (#"{"tokens": [1.5]}"#, 400, "invalid_request"),
+        (#"{"text": "a", "texts": ["b"]}"#, 400, "invalid_request"),
+        (#"{"txt": "a"}"#, 400, "invalid_request"),
+        ("{}", 400, "invalid_request"),
+        ("", 400, "invalid_request"),
+        (#"{"tokens": [1, 10000]}"#, 422, "token_out_of_range"),
+        (#"{"tokens": [[1], [-3]]}"#, 422, "token_out_of_range"),
+        (#"{"texts": []}"#, 422, "empty_batch"),
+        (#"{"tokens": []}"#, 200, ""),
+    ])
+    func badBodiesGetTheRightStatusAndCode(json: String, status: Int, code: String) async {
+        let (response, body) = await Self.send(Self.service(), .POST, "/classify", json: json)
+        #expect(response.status.code == status)
+        if !code.isEmpty {
+            #expect((body["error"] as? [String: Any])?["code"] as? String == code)
+            #expect(((body["error"] as? [String: Any])?["message"] as? String)?.isEmpty == false)
+        }
+    }
+
+    @Test func perRequestLimitIs422() async {
+        let service = Self.service(.init(maxItemsPerRequest: 2))
+        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"texts": ["a", "b", "c"]}"#)
+        #expect(response.status.code == 422)
+        #expect((body["error"] as? [String: Any])?["code"] as? String == "batch_too_large")
+    }
+
+    @Test func wrongContentTypeIs415() async {
+        let (response, _) = await Self.send(Self.service(), .POST, "/classify", json: #"{"text": "a"}"#, contentType: "text/plain")
+        #expect(response.status.code == 415)
+        let (ok, _) = await Self.send(Self.service(), .POST, "/classify", json: #"{"text": "a"}"#, contentType: "Application/JSON; charset=utf-8")
+        #expect(ok.status.code == 200)
+    }
+
+    @Test func textWithoutAVocabularyIs422() async throws {
+        let bare = try ModelBundle.load(checkpoint: Self.model.checkpointURL, vocabulary: nil)
+        let service = Self.service(model: bare)
+        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"text": "good"}"#)
+        #expect(response.status.code == 422)
+        #expect((body["error"] as? [String: Any])?["code"] as? String == "no_vocabulary")
+        let (tokens, _) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [1, 50]}"#)
+        #expect(tokens.status == .ok)
+    }
+
+    @Test func routesAndMethods() async throws {
+        let service = Self.service()
+        #expect(await Self.send(service, .GET, "/healthz").0.status == .ok)
+        #expect(await Self.send(service, .GET, "/readyz").0.status == .ok)
+        #expect(await Self.send(service, .GET, "/nope").0.status.code == 404)
+        let (notAllowed, _) = await Self.send(service, .GET, "/classify")
+        #expect(notAllowed.status.code == 405)
+        #expect(notAllowed.headers["Allow"] == "POST")
+        #expect(await Self.send(service, .POST, "/healthz").0.headers["Allow"] == "GET, HEAD")
+
+        let (models, body) = await Self.send(service, .GET, "/v1/models")
+        #expect(models.status == .ok)
+        let info = try #require((body["models"] as? [[String: Any]])?.first)
+        #expect(info["parameters"] as? Int == 328_353)
+        #expect(info["max_length"] as? Int == 500)
+        #expect(info["labels"] as? [String] == ["negative", "positive"])
+        let (one, oneBody) = await Self.send(service, .GET, "/v1/models/imdb-lstm?verbose=1")
+        #expect(one.status == .ok)
+        #expect(oneBody["sha256"] as? String == Self.model.sha256)
+        #expect(await Self.send(service, .GET, "/v1/models/other").0.status.code == 404)
+
+        service.beginDraining()
+        let (draining, drainingBody) = await Self.send(service, .GET, "/readyz")
+        #expect(draining.status.code == 503)
+        #expect((drainingBody["error"] as? [String: Any])?["code"] as? String == "not_ready")
+        #expect(await Self.send(service, .GET, "/healthz").0.status == .ok)
+    }
+}

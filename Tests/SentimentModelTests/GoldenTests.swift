@@ -1,0 +1,54 @@
+import Foundation
+import KerasCheckpoint
+import Testing
+
+@testable import SentimentModel
+
+/// The forward pass agrees with Keras `model.predict` (golden values from `training/make_golden.py`).
+struct GoldenTests {
+    static let tolerance: Float = 1e-5
+
+    private func expectAgreement(_ classifier: LSTMClassifier, _ golden: Golden) throws {
+        let scores = try classifier.predict(golden.cases.map(\.ids))
+        var worst: Float = 0
+        for (item, score) in zip(golden.cases, scores) {
+            worst = max(worst, abs(score - item.keras_score))
+            #expect(abs(score - item.keras_score) <= Self.tolerance, "\(item.name ?? "\(item.ids.count) ids"): \(score) vs Keras \(item.keras_score)")
+        }
+        #expect(worst <= Self.tolerance)
+    }
+
+    @Test func bundledKerasCheckpointAgreesWithKeras() throws {
+        let bundle = Fixtures.bundled
+        let architecture = bundle.classifier.architecture
+        #expect(architecture.parameterCount == 328_353)
+        #expect(architecture.vocabularySize == 10_000 && architecture.embeddingWidth == 32 && architecture.units == 32)
+        #expect(architecture.maxLength == 500 && architecture.maxLengthSource == .checkpoint)
+        #expect(architecture.activation == .tanh && architecture.recurrentActivation == .sigmoid)
+        #expect(bundle.format == .keras)
+        try expectAgreement(bundle.classifier, Fixtures.golden("imdb-lstm-golden.json"))
+    }
+
+    @Test func legacyHDF5CheckpointAgreesWithKeras() throws {
+        let bundle = try ModelBundle.load(checkpoint: Fixtures.url("imdb-lstm.h5"), vocabulary: nil)
+        #expect(bundle.format == .legacyHDF5)
+        #expect(bundle.classifier.architecture.parameterCount == 328_353)
+        try expectAgreement(bundle.classifier, Fixtures.golden("imdb-lstm-golden.json"))
+    }
+
+    @Test func checkpointWithOtherDimensionsAgreesWithKeras() throws {
+        let bundle = try ModelBundle.load(checkpoint: Fixtures.url("alt-5000x16x48.keras"), vocabulary: nil)
+        let architecture = bundle.classifier.architecture
+        #expect(architecture.vocabularySize == 5_000 && architecture.embeddingWidth == 16 && architecture.units == 48)
+        #expect(architecture.maxLength == 400 && architecture.maxLengthSource == .checkpoint)
+        try expectAgreement(bundle.classifier, Fixtures.golden("alt-5000x16x48-golden.json"))
+    }
+
+    @Test func keras2FileWithHardSigmoidAgreesWithKeras2() throws {
+        let bundle = try ModelBundle.load(checkpoint: Fixtures.url("keras2-hard-sigmoid.h5"), vocabulary: nil, defaultMaxLength: 500)
+        let architecture = bundle.classifier.architecture
+        #expect(architecture.recurrentActivation == .hardSigmoid(slope: 0.2))
+        #expect(architecture.maxLengthSource == .option)
+        try expectAgreement(bundle.classifier, Fixtures.golden("keras2-hard-sigmoid-golden.json"))
+    }
+}
