@@ -1,0 +1,123 @@
+/// Decodes a `Transfer-Encoding: chunked` body incrementally (RFC 9112 §7.1).
+///
+/// Chunk extensions are ignored; trailer fields are read within the head limits and discarded.
+struct ChunkedBodyDecoder {
+    private enum State {
+        /// Expecting `chunk-size [ chunk-ext ] CRLF`.
+        case size
+        /// Inside chunk data with this many bytes left.
+        case data(remaining: Int)
+        /// Expecting the CRLF that ends chunk data.
+        case dataEnd
+        /// Reading trailer lines after the last chunk.
+        case trailers(bytes: Int, count: Int)
+    }
+
+    /// Longest chunk-size line accepted, extensions included: 4 KiB.
+    static let maxChunkLineBytes = 4096
+
+    private var state = State.size
+
+    /// Consumes what it can from `buffer[index...]`, appending chunk data to `body`.
+    /// Returns `true` once the last chunk and the trailers have been read; `index` then points past the body.
+    mutating func decode(
+        _ buffer: [UInt8],
+        from index: inout Int,
+        into body: inout [UInt8],
+        limits: HTTPLimits
+    ) throws(HTTPParseError) -> Bool {
+        while true {
+            switch state {
+            case .size:
+                guard let (content, next) = try Self.line(in: buffer, from: index, maxLength: Self.maxChunkLineBytes) else {
+                    return false
+                }
+                let size = try Self.chunkSize(content)
+                // RFC 9112 §7.1: the de-chunked length is bounded by the body limit (413), checked before buffering.
+                guard size <= limits.maxBodyBytes - body.count else { throw .bodyTooLarge }
+                index = next
+                state = size == 0 ? .trailers(bytes: 0, count: 0) : .data(remaining: size)
+
+            case .data(let remaining):
+                let take = min(remaining, buffer.count - index)
+                guard take > 0 else { return false }
+                body.append(contentsOf: buffer[index..<index + take])
+                index += take
+                state = take == remaining ? .dataEnd : .data(remaining: remaining - take)
+
+            case .dataEnd:
+                // RFC 9112 §7.1: chunk data is followed by CRLF (a bare LF is recognised, per §2.2).
+                guard let (content, next) = try Self.line(in: buffer, from: index, maxLength: 2) else { return false }
+                guard content.isEmpty else { throw .invalidChunk }
+                index = next
+                state = .size
+
+            case .trailers(let bytes, let count):
+                let budget = limits.maxHeaderBytes - bytes
+                guard let (content, next) = try Self.trailerLine(in: buffer, from: index, budget: budget) else { return false }
+                index = next
+                // RFC 9112 §7.1.2: trailer fields end with an empty line; we parse and discard them.
+                if content.isEmpty { return true }
+                guard count < limits.maxHeaderCount else { throw .tooManyHeaders }
+                state = .trailers(bytes: bytes + content.count + 2, count: count + 1)
+            }
+        }
+    }
+
+    /// RFC 9112 §7.1: `chunk-size = 1*HEXDIG`, then optional `BWS ";" chunk-ext` which is ignored.
+    private static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        var size = 0
+        var digits = 0
+        var rest = line[...]
+        while let byte = rest.first, let digit = ASCII.hexValue(byte) {
+            let (shifted, overflow1) = size.multipliedReportingOverflow(by: 16)
+            let (sum, overflow2) = shifted.addingReportingOverflow(digit)
+            // A chunk size that overflows is malformed, not merely large.
+            guard !overflow1, !overflow2 else { throw .invalidChunk }
+            size = sum
+            digits += 1
+            rest = rest.dropFirst()
+        }
+        guard digits > 0 else { throw .invalidChunk }
+        while let byte = rest.first, ASCII.isWhitespace(byte) { rest = rest.dropFirst() }
+        guard rest.isEmpty || rest.first == ASCII.semicolon, rest.allSatisfy(ASCII.isFieldValueChar) else { throw .invalidChunk }
+        return size
+    }
+
+    /// A trailer line within `budget` bytes: over budget is 431, like an oversized head.
+    private static func trailerLine(
+        in buffer: [UInt8],
+        from start: Int,
+        budget: Int
+    ) throws(HTTPParseError) -> (ArraySlice<UInt8>, Int)? {
+        guard let (content, next) = try line(in: buffer, from: start, maxLength: max(budget, 0), overflow: .headersTooLarge) else {
+            return nil
+        }
+        if let first = content.first, ASCII.isWhitespace(first) { throw .obsoleteLineFolding }
+        guard content.isEmpty || content.allSatisfy(ASCII.isFieldValueChar) else { throw .invalidHeaderValue }
+        return (content, next)
+    }
+
+    /// The next line starting at `start`: its content without CRLF (or bare LF) and the index after it,
+    /// or `nil` when the terminator has not arrived. A bare CR is rejected; so is a line over `maxLength` bytes.
+    private static func line(
+        in buffer: [UInt8],
+        from start: Int,
+        maxLength: Int,
+        overflow: HTTPParseError = .invalidChunk
+    ) throws(HTTPParseError) -> (ArraySlice<UInt8>, Int)? {
+        var index = start
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == ASCII.lf {
+                let end = index > start && buffer[index - 1] == ASCII.cr ? index - 1 : index
+                return (buffer[start..<end], index + 1)
+            }
+            // RFC 9112 §2.2: a CR must be followed by LF.
+            if index > start && buffer[index - 1] == ASCII.cr { throw .invalidLineEnding }
+            index += 1
+            if index - start > maxLength { throw overflow }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,28 @@
+/// The one seam between the HTTP server and the application.
+///
+/// The server calls ``handle(_:context:respond:)`` on a connection's I/O queue; the handler must not block it.
+/// It may call `respond` exactly once, on any thread and at any later time (for example from an inference queue).
+/// Responses to pipelined requests are written in request order whatever order `respond` is called in.
+///
+/// Lives in `HTTP1` rather than `HTTPServer` so the application module can implement it without importing sockets.
+public protocol HTTPHandler: Sendable {
+    /// Handles one complete request and eventually calls `respond` once with its response.
+    func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void)
+}
+
+/// Facts about a request that are not in the message itself.
+public struct RequestContext: Sendable {
+    /// The peer address as `host:port` (IPv6 as `[addr]:port`), or `"unknown"`.
+    public var remoteAddress: String
+    /// A number unique to the connection within one server run, for log correlation.
+    public var connectionID: UInt64
+    /// When the server finished reading the request.
+    public var receivedAt: ContinuousClock.Instant
+
+    /// Creates a context.
+    public init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant) {
+        self.remoteAddress = remoteAddress
+        self.connectionID = connectionID
+        self.receivedAt = receivedAt
+    }
+}

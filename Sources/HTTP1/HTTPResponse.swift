@@ -1,0 +1,29 @@
+/// A response to write: status, headers and the whole body.
+///
+/// Framing headers (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`) are owned by ``ResponseEncoder``,
+/// which drops any set here and writes its own.
+public struct HTTPResponse: Sendable, Equatable {
+    /// The status line's code and reason phrase.
+    public var status: HTTPStatus
+    /// Header fields written after the ones the encoder generates.
+    public var headers: HTTPHeaders
+    /// The body bytes; not written for `HEAD` requests or bodiless statuses.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Creates a response with a `Content-Type` header and a byte body.
+    public init(status: HTTPStatus = .ok, contentType: String, body: [UInt8]) {
+        self.init(status: status, headers: ["Content-Type": contentType], body: body)
+    }
+
+    /// Creates a `text/plain; charset=utf-8` response from a string.
+    public init(status: HTTPStatus = .ok, text: String) {
+        self.init(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
+    }
+}

@@ -1,0 +1,76 @@
+/// Parses a complete request head (request line, header lines, empty line) found by ``HeadScanner``.
+enum HeadParser {
+    static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> HTTPRequestHead {
+        var lines = bytes.split(separator: ASCII.lf, omittingEmptySubsequences: false).makeIterator()
+        guard let requestLine = lines.next() else { throw .invalidRequestLine }
+        var head = try parseRequestLine(stripCR(requestLine))
+        while let rawLine = lines.next() {
+            let line = stripCR(rawLine)
+            if line.isEmpty { break }
+            let (name, value) = try parseField(line)
+            head.headers.add(name: name, value: value)
+        }
+        try validateHost(head)
+        return head
+    }
+
+    /// RFC 9112 §3: `request-line = method SP request-target SP HTTP-version`, single spaces, no other whitespace.
+    private static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
+        let parts = line.split(separator: ASCII.space, maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .invalidRequestLine }
+        let method = parts[0]
+        let target = parts[1]
+        let version = parts[2]
+        guard !method.isEmpty, method.allSatisfy(ASCII.isTokenChar) else { throw .invalidRequestLine }
+        // RFC 9112 §3.2: the target contains no whitespace or control characters.
+        guard !target.isEmpty, target.allSatisfy({ $0 > ASCII.space && $0 < 0x7F }) else { throw .invalidRequestLine }
+        return HTTPRequestHead(
+            method: HTTPMethod(rawValue: String(decoding: method, as: UTF8.self)),
+            target: String(decoding: target, as: UTF8.self),
+            version: try parseVersion(version),
+            headers: [:]
+        )
+    }
+
+    /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, case-sensitive. Only major version 1 is served.
+    private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
+        let version = Array(bytes)
+        guard version.count == 8, version[0..<5].elementsEqual("HTTP/".utf8), ASCII.isDigit(version[5]),
+            version[6] == UInt8(ascii: "."), ASCII.isDigit(version[7])
+        else { throw .invalidRequestLine }
+        let major = Int(version[5] - UInt8(ascii: "0"))
+        let minor = Int(version[7] - UInt8(ascii: "0"))
+        // RFC 9110 §2.5: a higher minor version of a major version we implement is processed as that major version.
+        guard major == 1 else { throw .unsupportedVersion }
+        return HTTPVersion(major: major, minor: minor)
+    }
+
+    /// RFC 9112 §5: `field-line = field-name ":" OWS field-value OWS`.
+    private static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
+        // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is rejected with 400.
+        if let first = line.first, ASCII.isWhitespace(first) { throw .obsoleteLineFolding }
+        guard let colon = line.firstIndex(of: ASCII.colon) else { throw .invalidHeaderName }
+        let name = line[..<colon]
+        // RFC 9112 §5.1: no whitespace between field name and colon; RFC 9110 §5.1: the name is a token.
+        guard !name.isEmpty, name.allSatisfy(ASCII.isTokenChar) else { throw .invalidHeaderName }
+        var value = line[line.index(after: colon)...]
+        while let first = value.first, ASCII.isWhitespace(first) { value = value.dropFirst() }
+        while let last = value.last, ASCII.isWhitespace(last) { value = value.dropLast() }
+        // RFC 9110 §5.5: CR, LF, NUL and other controls (except HTAB) are invalid in field values.
+        guard value.allSatisfy(ASCII.isFieldValueChar) else { throw .invalidHeaderValue }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
+    /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header; no request has more than one.
+    private static func validateHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
+        let hosts = head.headers.values("Host")
+        guard hosts.count <= 1, head.version < .http1_1 || hosts.count == 1 else { throw .invalidHost }
+        if let host = hosts.first, host.utf8.contains(where: { $0 == ASCII.space || $0 == ASCII.tab || $0 == UInt8(ascii: ",") }) {
+            throw .invalidHost
+        }
+    }
+
+    private static func stripCR(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        line.last == ASCII.cr ? line.dropLast() : line
+    }
+}

@@ -1,0 +1,132 @@
+import Dispatch
+import HTTP1
+import Logging
+
+extension Connection {
+    /// Above this many unsent bytes the connection stops reading requests until the client catches up: 1 MiB.
+    static let maxPendingWriteBytes = 1 << 20
+
+    var pendingWriteBytes: Int { writeBuffer.count - writeOffset }
+
+    /// Accepts a handler's response and writes every response that is now due, in request order.
+    /// Duplicate or late calls (after close) are ignored.
+    func deliver(_ response: HTTPResponse, sequence: UInt64) {
+        guard phase == .open || phase == .closingAfterWrite,
+            awaiting.contains(where: { $0.sequence == sequence }), earlyResponses[sequence] == nil
+        else { return }
+        earlyResponses[sequence] = response
+        while let first = awaiting.first, let due = earlyResponses.removeValue(forKey: first.sequence) {
+            awaiting.removeFirst()
+            write(due, for: first)
+        }
+        if phase == .open {
+            processInput()
+        }
+        updateTimer()
+    }
+
+    /// Encodes and queues one response; decides whether the connection stays open after it.
+    private func write(_ response: HTTPResponse, for request: Awaiting) {
+        // Close after this response if the request asked for it, or if it is the last one owed while the server
+        // drains or the client has half-closed.
+        let keepAlive = request.keepAlive && !((draining || peerClosed) && awaiting.isEmpty)
+        let bytes = ResponseEncoder.encode(
+            response, requestMethod: request.method, requestVersion: request.version, keepAlive: keepAlive, date: loop.httpDate())
+        if !keepAlive {
+            stopParsing = true
+            phase = .closingAfterWrite
+        }
+        idleSince = .now()
+        let level = configuration.accessLogLevel
+        if logger.logLevel <= level {
+            let milliseconds = request.startedAt.duration(to: .now).milliseconds
+            var metadata: Logger.Metadata = [
+                "duration_ms": "\((milliseconds * 1000).rounded() / 1000)", "connection": "\(id)", "remote": "\(remoteAddress)",
+            ]
+            for name in configuration.accessLogHeaders {
+                if let value = response.headers[name] { metadata[name.lowercased()] = "\(value)" }
+            }
+            logger.log(level: level, "\(request.method?.rawValue ?? "-") \(request.path) \(response.status.code)", metadata: metadata)
+        }
+        enqueueWrite(bytes)
+    }
+
+    /// Sends `bytes` now if nothing is queued, keeping whatever the kernel did not take for the write source.
+    func enqueueWrite(_ bytes: [UInt8]) {
+        guard phase != .closed && phase != .lingering else { return }
+        guard pendingWriteBytes == 0 else {
+            writeBuffer.append(contentsOf: bytes)
+            return
+        }
+        writeBuffer = bytes
+        writeOffset = 0
+        lastWriteProgress = .now()
+        flush()
+    }
+
+    /// Writes as much of the queue as the socket takes; on EAGAIN waits for the write source.
+    func flush() {
+        while pendingWriteBytes > 0 {
+            let result = writeBuffer.withUnsafeBytes { socket.write(UnsafeRawBufferPointer(rebasing: $0[writeOffset...])) }
+            switch result {
+            case .sent(let count):
+                writeOffset += count
+                lastWriteProgress = .now()
+            case .wouldBlock:
+                updateInterest()
+                return
+            case .failed(let code):
+                // EPIPE and ECONNRESET are a client that went away: not worth more than a debug line.
+                logger.debug("write failed", metadata: ["connection": "\(id)", "errno": "\(code)"])
+                close()
+                return
+            }
+        }
+        writeBuffer = []
+        writeOffset = 0
+        if phase == .closingAfterWrite && awaiting.isEmpty {
+            beginLinger()
+        } else if peerClosed && awaiting.isEmpty {
+            close()
+        } else {
+            updateInterest()
+        }
+    }
+
+    /// Suspends or resumes the read and write sources to match what the connection currently wants.
+    func updateInterest() {
+        guard phase != .closed, let readSource else { return }
+        let wantsRead: Bool
+        switch phase {
+        case .open:
+            wantsRead =
+                !stopParsing && !peerClosed && awaiting.count < configuration.maxPipelinedRequests
+                && pendingWriteBytes < Self.maxPendingWriteBytes
+        case .lingering:
+            wantsRead = !peerClosed
+        case .closingAfterWrite, .closed:
+            wantsRead = false
+        }
+        if wantsRead && readSuspended {
+            readSuspended = false
+            readSource.resume()
+        } else if !wantsRead && !readSuspended {
+            readSuspended = true
+            readSource.suspend()
+        }
+
+        let wantsWrite = pendingWriteBytes > 0
+        if wantsWrite && writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: socket.fileDescriptor, queue: loop.queue)
+            source.setEventHandler { self.flush() }
+            source.setCancelHandler { self.sourceCancelled() }
+            liveSources += 1
+            writeSource = source
+            source.activate()
+        } else if let writeSource, wantsWrite == writeSuspended {
+            writeSuspended.toggle()
+            if writeSuspended { writeSource.suspend() } else { writeSource.resume() }
+        }
+        updateTimer()
+    }
+}

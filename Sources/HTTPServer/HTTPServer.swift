@@ -1,0 +1,155 @@
+import Dispatch
+import Glibc
+public import HTTP1
+public import Logging
+import Synchronization
+
+/// A minimal HTTP/1.1 server on non-blocking sockets and Dispatch sources.
+///
+/// ``start()`` binds and listens, then accepts on a dedicated queue; connections are spread round-robin over
+/// ``Configuration/ioQueueCount`` serial I/O queues. No thread per connection, no blocking reads, no semaphores.
+/// ``stop(drainTimeout:completion:)`` stops accepting, lets in-flight requests finish, closes idle connections, then
+/// completes; connections still open after the drain timeout are closed forcibly.
+///
+/// Threading: all public methods may be called from any thread. The handler is called on an I/O queue and must not block.
+public final class HTTPServer: Sendable {
+    /// The lifecycle; transitions happen under `state`'s lock and an illegal one is reported, never ignored.
+    enum Lifecycle: Equatable {
+        case initial
+        case running
+        case draining
+        case stopped
+    }
+
+    struct State {
+        var lifecycle = Lifecycle.initial
+        var listener: Socket?
+        var acceptSource: AcceptSource?
+        var port = 0
+        var connections: [UInt64: Connection] = [:]
+        var nextConnectionID: UInt64 = 1
+        var nextLoop = 0
+        var stopCompletions: [@Sendable () -> Void] = []
+    }
+
+    /// The configuration the server was created with.
+    public let configuration: Configuration
+    let handler: any HTTPHandler
+    let logger: Logger
+    let loops: [IOLoop]
+    let acceptQueue = DispatchQueue(label: "http-server.accept")
+    let state = Mutex(State())
+
+    /// Creates a server; nothing is bound until ``start()``.
+    /// - Parameter logger: receives one info line per request and debug lines for client errors. Default: label `http-server`.
+    public init(configuration: Configuration = Configuration(), handler: any HTTPHandler, logger: Logger = Logger(label: "http-server")) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        loops = (0..<max(1, configuration.ioQueueCount)).map {
+            IOLoop(label: "http-server.io.\($0)", readBufferSize: configuration.readBufferSize)
+        }
+    }
+
+    /// The bound port (useful with port 0), or 0 before ``start()``.
+    public var localPort: Int { state.withLock { $0.port } }
+
+    /// Whether the server is accepting connections.
+    public var isRunning: Bool { state.withLock { $0.lifecycle == .running } }
+
+    /// Binds, listens and starts accepting. Throws ``SocketError`` if binding fails and
+    /// ``HTTPServerError/invalidTransition(from:action:)`` unless the server is new.
+    public func start() throws {
+        try state.withLock { state throws in
+            guard state.lifecycle == .initial else {
+                throw HTTPServerError.invalidTransition(from: "\(state.lifecycle)", action: "start")
+            }
+            let backlog = Int32(clamping: configuration.backlog)
+            let listener = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: backlog)
+            let source = AcceptSource(DispatchSource.makeReadSource(fileDescriptor: listener.fileDescriptor, queue: acceptQueue))
+            source.source.setEventHandler { [weak self] in self?.acceptPending(on: listener, source: source) }
+            source.source.setCancelHandler { listener.close() }
+            state.listener = listener
+            state.acceptSource = source
+            state.port = listener.localPort
+            state.lifecycle = .running
+            source.source.activate()
+        }
+        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(localPort)"])
+    }
+
+    /// Stops gracefully and calls `completion` once every connection is closed.
+    ///
+    /// Closes the listener, closes idle connections, lets in-flight requests finish and their responses be written
+    /// (with `Connection: close`), and closes whatever is still open after `drainTimeout`. Calling it again, or
+    /// before ``start()``, is allowed: `completion` is called once the server is stopped.
+    public func stop(drainTimeout: Duration = .seconds(10), completion: @escaping @Sendable () -> Void = {}) {
+        let (connections, finished) = state.withLock { state -> ([Connection], Bool) in
+            switch state.lifecycle {
+            case .initial, .stopped:
+                state.lifecycle = .stopped
+                return ([], true)
+            case .draining:
+                state.stopCompletions.append(completion)
+                return ([], false)
+            case .running:
+                state.lifecycle = .draining
+                state.acceptSource?.source.cancel()
+                state.acceptSource = nil
+                state.listener = nil
+                state.stopCompletions.append(completion)
+                return (Array(state.connections.values), false)
+            }
+        }
+        if finished {
+            completion()
+            return
+        }
+        logger.info("stopping", metadata: ["open_connections": "\(connections.count)"])
+        for connection in connections {
+            connection.loop.queue.async { connection.beginDrain() }
+        }
+        acceptQueue.asyncAfter(deadline: .now() + drainTimeout.dispatchInterval) { [weak self] in self?.forceClose() }
+        finishStopIfDrained()
+    }
+
+    /// Async form of ``stop(drainTimeout:completion:)``.
+    public func stop(drainTimeout: Duration = .seconds(10)) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            stop(drainTimeout: drainTimeout) { continuation.resume() }
+        }
+    }
+
+    private func forceClose() {
+        let connections = state.withLock { $0.lifecycle == .draining ? Array($0.connections.values) : [] }
+        if !connections.isEmpty {
+            logger.warning("drain timeout: closing connections", metadata: ["count": "\(connections.count)"])
+        }
+        for connection in connections {
+            connection.loop.queue.async { connection.close() }
+        }
+    }
+
+    /// Called when a connection's descriptor is closed.
+    func connectionClosed(_ id: UInt64) {
+        state.withLock { _ = $0.connections.removeValue(forKey: id) }
+        finishStopIfDrained()
+    }
+
+    private func finishStopIfDrained() {
+        let completions = state.withLock { state -> [@Sendable () -> Void] in
+            guard state.lifecycle == .draining, state.connections.isEmpty else { return [] }
+            state.lifecycle = .stopped
+            defer { state.stopCompletions = [] }
+            return state.stopCompletions
+        }
+        if !completions.isEmpty { logger.info("stopped") }
+        for completion in completions { completion() }
+    }
+}
+
+/// Misuse of the server's lifecycle.
+public enum HTTPServerError: Error, Equatable, Sendable {
+    /// `action` is not allowed in lifecycle state `from` (for example starting a server twice).
+    case invalidTransition(from: String, action: String)
+}

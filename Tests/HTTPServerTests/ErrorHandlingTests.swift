@@ -1,0 +1,89 @@
+import HTTP1
+import HTTPServer
+import Testing
+
+@Suite("HTTPServer: malformed requests, limits and timeouts", .serialized)
+struct ErrorHandlingTests {
+    @Test(
+        "refuses with a JSON error and closes",
+        arguments: [
+            ("GARBAGE\r\n\r\n", 400, "bad_request"),
+            ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "a", count: 600))\r\n\r\n", 431, "headers_too_large"),
+            ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n", 413, "payload_too_large"),
+            ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", 400, "bad_request"),
+            ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "not_implemented"),
+            ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505, "http_version_not_supported"),
+        ]
+    )
+    func malformedRequest_IsRefused(wire: String, status: Int, code: String) throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.limits = HTTPLimits(maxHeaderBytes: 512, maxBodyBytes: 1000)
+        try withServer(configuration) { _, port in
+            let client = try TestClient(port: port)
+            client.send(wire)
+            let response = try client.readResponse()
+            #expect(response.status == status)
+            #expect(response.header("Content-Type") == "application/json")
+            #expect(response.header("Connection") == "close")
+            #expect(response.text.hasPrefix(#"{"error":{"code":"\#(code)","message":""#))
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test func requestBeforeAMalformedOne_IsStillAnswered() throws {
+        try withServer { _, port in
+            let client = try TestClient(port: port)
+            client.send("GET /delay?ms=100 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost : t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            #expect(try client.readResponse().status == 400)
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test func headerReadTimeout_Answers408AndCloses() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.headerReadTimeout = .milliseconds(200)
+        try withServer(configuration) { _, port in
+            let client = try TestClient(port: port)
+            client.send("GET /text HT")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let response = try client.readResponse()
+            #expect(response.status == 408)
+            #expect(response.text.contains("request_timeout"))
+            #expect(start.duration(to: clock.now) < .seconds(3))
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test func idleTimeout_ClosesSilently() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.idleTimeout = .milliseconds(200)
+        try withServer(configuration) { _, port in
+            let client = try TestClient(port: port)
+            client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(client.isClosedByServer())
+            #expect(start.duration(to: clock.now) < .seconds(3))
+        }
+    }
+
+    @Test func slowClient_DoesNotDelayOthers() throws {
+        try withServer { _, port in
+            let slow = try TestClient(port: port)
+            slow.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            let clock = ContinuousClock()
+            let start = clock.now
+            for index in 0..<20 {
+                let client = try TestClient(port: port, timeoutSeconds: 2)
+                client.send("GET /echo?i=\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().header("X-Target") == "/echo?i=\(index)")
+            }
+            #expect(start.duration(to: clock.now) < .seconds(2))
+            slow.send("defghij")
+            #expect(try slow.readResponse().text == "abcdefghij")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Dispatch
+import Glibc
+import HTTP1
+import HTTPServer
+import Testing
+
+@Suite("HTTPServer: lifecycle and connection limits", .serialized)
+struct LifecycleTests {
+    @Test func start_Twice_IsAnIllegalTransition() throws {
+        try withServer { server, port in
+            #expect(port > 0)
+            #expect(server.isRunning)
+            #expect(throws: HTTPServerError.self) { try server.start() }
+        }
+    }
+
+    @Test func stop_BeforeStart_CompletesAtOnce() {
+        let server = HTTPServer(handler: StubHandler(), logger: quietLogger)
+        #expect(server.stopAndWait(drainTimeout: .seconds(1)))
+        #expect(throws: HTTPServerError.self) { try server.start() }
+    }
+
+    @Test func maxConnections_RejectsTheExtraConnection() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.maxConnections = 2
+        try withServer(configuration) { _, port in
+            let clients = try (0..<2).map { _ in try TestClient(port: port) }
+            for client in clients {
+                client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+            let extra = try TestClient(port: port)
+            let response = try extra.readResponse()
+            #expect(response.status == 503 && response.header("Connection") == "close")
+            #expect(extra.isClosedByServer())
+        }
+    }
+
+    @Test func stop_DrainsAnInFlightRequest_ThenCloses() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
+        try server.start()
+        let port = server.localPort
+        let busy = try TestClient(port: port)
+        let idle = try TestClient(port: port)
+        idle.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try idle.readResponse().status == 200)
+        busy.send("GET /delay?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(50_000)
+
+        let stopped = DispatchSemaphore(value: 0)
+        server.stop(drainTimeout: .seconds(5)) { stopped.signal() }
+        #expect(idle.isClosedByServer())
+        let response = try busy.readResponse()
+        #expect(response.status == 200 && response.text == "/delay?ms=300")
+        #expect(response.header("Connection") == "close")
+        #expect(busy.isClosedByServer())
+        #expect(stopped.wait(timeout: .now() + 5) == .success)
+        #expect(throws: TestClientError.self) { try TestClient(port: port) }
+    }
+
+    @Test func stop_ForceClosesAfterTheDrainTimeout() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
+        try server.start()
+        let client = try TestClient(port: server.localPort)
+        client.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(50_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(server.stopAndWait(drainTimeout: .milliseconds(200)))
+        #expect(start.duration(to: clock.now) < .seconds(2))
+        #expect(client.isClosedByServer())
+    }
+}
