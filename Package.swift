@@ -36,7 +36,7 @@ let package = Package(
         // Routes, JSON API and the glue from HTTP requests to batched inference.
         .target(
             name: "InferenceService",
-            dependencies: ["HTTP1", "Batching", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTP1", "Batching", "SentimentModel"],
             swiftSettings: sharedSettings
         ),
         .executableTarget(
@@ -52,11 +52,13 @@ let package = Package(
         .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: sharedSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1"], swiftSettings: sharedSettings),
+        .testTarget(
+            name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSettings),
         .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
         .testTarget(
             name: "InferenceServiceTests",
-            dependencies: ["InferenceService", "HTTP1", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["InferenceService", "HTTP1", "SentimentModel"],
             swiftSettings: sharedSettings
         ),
     ]

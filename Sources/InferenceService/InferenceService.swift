@@ -1,6 +1,5 @@
 import Batching
 public import HTTP1
-public import Logging
 public import SentimentModel
 import Synchronization
 
@@ -14,13 +13,11 @@ public final class InferenceService: HTTPHandler {
     public let model: ModelBundle
     public let configuration: ServiceConfiguration
     let batcher: DynamicBatcher<[Int32], Float>
-    private let logger: Logger
     private let draining = Atomic<Bool>(false)
 
-    public init(model: ModelBundle, configuration: ServiceConfiguration = .init(), logger: Logger) {
+    public init(model: ModelBundle, configuration: ServiceConfiguration = .init()) {
         self.model = model
         self.configuration = configuration
-        self.logger = logger
         let classifier = model.classifier
         self.batcher = DynamicBatcher(configuration: configuration.batching) { sequences in
             // Ids were validated before submission, so this cannot throw; NaN marks the impossible.
@@ -37,24 +34,10 @@ public final class InferenceService: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        let logger = self.logger
-        let finish: @Sendable (HTTPResponse) -> Void = { response in
-            if logger.logLevel <= .info {
-                let elapsed = ContinuousClock.now - context.receivedAt
-                let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3
-                var metadata: Logger.Metadata = [
-                    "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status.code)",
-                    "ms": "\((milliseconds * 1000).rounded() / 1000)", "remote": "\(context.remoteAddress)",
-                ]
-                if let batch = response.headers["X-Batch-Size"] { metadata["batch"] = "\(batch)" }
-                logger.info("request", metadata: metadata)
-            }
-            respond(response)
-        }
         do {
-            try route(request, respond: finish)
+            try route(request, respond: respond)
         } catch {
-            finish(error.response)
+            respond(error.response)
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import HTTP1
-import Logging
 import SentimentModel
 import Testing
 
@@ -20,7 +19,7 @@ struct InferenceServiceTests {
     }()
 
     static func service(_ configuration: ServiceConfiguration = .init(), model: ModelBundle = model) -> InferenceService {
-        InferenceService(model: model, configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        InferenceService(model: model, configuration: configuration)
     }
 
     static func send(_ service: InferenceService, _ method: HTTPMethod, _ target: String, json: String? = nil, contentType: String? = "application/json") async -> (HTTPResponse, [String: Any]) {

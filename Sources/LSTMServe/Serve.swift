@@ -1,0 +1,133 @@
+import ArgumentParser
+import Batching
+import Dispatch
+import Foundation
+import HTTP1
+import HTTPServer
+import InferenceService
+import Logging
+import SentimentModel
+
+/// `lstm-serve` / `lstm-serve serve`: load the model, then answer HTTP until SIGTERM or SIGINT.
+///
+/// Every option falls back to an `LSTM_SERVE_<NAME>` environment variable, then to its default.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the classifier over HTTP (the default command).",
+        discussion: "Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals with underscores, e.g. LSTM_SERVE_PORT=9000.")
+
+    @Option(help: "Keras checkpoint (.keras or legacy .h5). Default: the bundled Models/imdb-lstm.keras. [LSTM_SERVE_MODEL]")
+    var model: String?
+    @Option(help: "Vocabulary file; without one only token requests are accepted. Default: <checkpoint stem>-vocab.txt beside the checkpoint, if present. [LSTM_SERVE_VOCAB]")
+    var vocab: String?
+    @Option(help: "Input length when the checkpoint records none. Default: 500. [LSTM_SERVE_MAX_LENGTH]")
+    var maxLength: Int?
+    @Option(help: "Address to bind. Default: 0.0.0.0. [LSTM_SERVE_HOST]")
+    var host: String?
+    @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
+    var port: Int?
+    @Option(help: "Most sequences in one forward pass. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
+    var maxBatchSize: Int?
+    @Option(help: "Microseconds an idle worker waits to fill a batch. Default: 0. [LSTM_SERVE_MAX_BATCH_DELAY_US]")
+    var maxBatchDelayUs: Int?
+    @Option(help: "Most sequences waiting for a pass; beyond it 503. Default: 1024. [LSTM_SERVE_MAX_QUEUE]")
+    var maxQueue: Int?
+    @Option(help: "Milliseconds a request may wait for a pass; beyond it 504. Default: 5000. [LSTM_SERVE_REQUEST_TIMEOUT_MS]")
+    var requestTimeoutMs: Int?
+    @Option(help: "Most texts or token sequences in one request; beyond it 422. Default: 256. [LSTM_SERVE_MAX_ITEMS_PER_REQUEST]")
+    var maxItemsPerRequest: Int?
+    @Option(help: "Largest request body in bytes; beyond it 413. Default: 1048576. [LSTM_SERVE_MAX_BODY_BYTES]")
+    var maxBodyBytes: Int?
+    @Option(help: "Largest request line plus headers in bytes; beyond it 431. Default: 16384. [LSTM_SERVE_MAX_HEADER_BYTES]")
+    var maxHeaderBytes: Int?
+    @Option(help: "Milliseconds to receive a request head; beyond it 408 and close. Default: 10000. [LSTM_SERVE_HEADER_TIMEOUT_MS]")
+    var headerTimeoutMs: Int?
+    @Option(help: "Seconds an idle keep-alive connection stays open. Default: 60. [LSTM_SERVE_IDLE_TIMEOUT_S]")
+    var idleTimeoutS: Int?
+    @Option(help: "Most open connections. Default: 1024. [LSTM_SERVE_MAX_CONNECTIONS]")
+    var maxConnections: Int?
+    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT. Default: 10. [LSTM_SERVE_DRAIN_TIMEOUT_S]")
+    var drainTimeoutS: Int?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: info. [LSTM_SERVE_LOG_LEVEL]")
+    var logLevel: String?
+
+    func run() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let level = try Environment.resolve(logLevel, "LOG_LEVEL", default: "info")
+        guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level '\(level)'") }
+        var configuredLogger = Logger(label: "lstm-serve")
+        configuredLogger.logLevel = logLevel
+        let logger = configuredLogger
+
+        // Fail fast: a bad model exits non-zero before the port is bound.
+        let options = try ModelOptions.parse(
+            [model.map { ["--model", $0] }, vocab.map { ["--vocab", $0] }].compactMap { $0 }.flatMap { $0 }
+                + ["--max-length", String(try Environment.resolve(maxLength, "MAX_LENGTH", default: 500))])
+        let bundle = try options.load()
+        let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+
+        let batching = BatchingConfiguration(
+            maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: 64), "--max-batch-size"),
+            maxBatchDelayMicroseconds: try nonNegative(Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: 0), "--max-batch-delay-us"),
+            maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: 1_024), "--max-queue"))
+        let service = InferenceService(
+            model: bundle,
+            configuration: ServiceConfiguration(
+                batching: batching,
+                maxItemsPerRequest: try positive(Environment.resolve(maxItemsPerRequest, "MAX_ITEMS_PER_REQUEST", default: 256), "--max-items-per-request"),
+                requestTimeoutMilliseconds: try positive(Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: 5_000), "--request-timeout-ms")))
+
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = try positive(Environment.resolve(maxBodyBytes, "MAX_BODY_BYTES", default: limits.maxBodyBytes), "--max-body-bytes")
+        limits.maxHeaderBytes = try positive(Environment.resolve(maxHeaderBytes, "MAX_HEADER_BYTES", default: limits.maxHeaderBytes), "--max-header-bytes")
+        let configuration = HTTPServer.Configuration(
+            host: try Environment.resolve(host, "HOST", default: "0.0.0.0"),
+            port: try Environment.resolve(port, "PORT", default: 8080),
+            limits: limits,
+            headerReadTimeout: .milliseconds(try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: 10_000), "--header-timeout-ms")),
+            idleTimeout: .seconds(try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: 60), "--idle-timeout-s")),
+            maxConnections: try positive(Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: 1_024), "--max-connections"),
+            accessLogHeaders: ["X-Batch-Size"])
+        let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: 10), "--drain-timeout-s")
+        guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
+
+        let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            throw ValidationError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        logger.info("serving", metadata: [
+            "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
+            "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
+            "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
+        ])
+
+        let signalNumbers: [Int32] = [SIGTERM, SIGINT]
+        let signals = signalNumbers.map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler {
+                logger.info("shutting down", metadata: ["signal": "\(signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")", "drain_timeout_s": "\(drainTimeout)"])
+                service.beginDraining()
+                server.stop(drainTimeout: .seconds(drainTimeout)) {
+                    logger.info("shutdown complete")
+                    Foundation.exit(0)
+                }
+            }
+            source.resume()
+            return source
+        }
+        withExtendedLifetime(signals) { dispatchMain() }
+    }
+
+    private func positive(_ value: Int, _ name: String) throws -> Int {
+        guard value > 0 else { throw ValidationError("\(name) must be positive, got \(value)") }
+        return value
+    }
+
+    private func nonNegative(_ value: Int, _ name: String) throws -> Int {
+        guard value >= 0 else { throw ValidationError("\(name) must not be negative, got \(value)") }
+        return value
+    }
+}
