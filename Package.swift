@@ -61,5 +61,10 @@ let package = Package(
             dependencies: ["InferenceService", "HTTP1", "SentimentModel"],
             swiftSettings: sharedSettings
         ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["HTTPServer", "HTTP1", "InferenceService", "SentimentModel", "Batching", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSettings
+        ),
     ]
 )

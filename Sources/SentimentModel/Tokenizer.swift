@@ -1,82 +1,98 @@
 /// Splits review text into word tokens: version 1 of the tokenizer specification.
 ///
 /// The specification is written once, in `training/tokenizer.py`, and implemented twice: in
-/// Python for training and here for serving. `scripts/check-tokenizer.sh` proves the two give
+/// Python for training and here for serving; `training/check_tokenizer.py` proves the two give
 /// identical ids on every review of both IMDB splits. In short, over Unicode scalars:
 /// 1. `<br`, spaces, an optional `/` and `>` (either case of `b`, `r`) become one space;
 /// 2. U+2019 becomes an apostrophe;
 /// 3. A–Z and the Latin-1 capitals (U+00C0–U+00DE but U+00D7) are lower-cased;
 /// 4. word scalars are a–z, 0–9, `'` and U+00DF–U+00FF but U+00F7; anything else separates;
 /// 5. a token is a maximal run of word scalars with outer apostrophes removed, dropped if empty.
+///
+/// This implementation works on UTF-8 bytes, which a Swift `String` guarantees valid: every
+/// word scalar is one ASCII byte or a two-byte sequence led by `0xC3` (U+00C0–U+00FF), and
+/// the bytes of any other scalar are separators.
 public enum Tokenizer {
     /// The tokens of `text`, in order.
     public static func tokens(in text: String) -> [String] {
         var tokens: [String] = []
-        forEachToken(in: text) { tokens.append($0) }
+        forEachToken(in: text) { tokens.append(String(decoding: $0, as: UTF8.self)) }
         return tokens
     }
 
-    /// Calls `body` with each token of `text`, in order, without building an array.
-    public static func forEachToken(in text: String, _ body: (String) -> Void) {
-        var run = String.UnicodeScalarView()
-        func flush() {
-            guard !run.isEmpty else { return }
-            let scalars = run.drop(while: { $0 == "'" })
-            let trimmed = scalars.reversed().drop(while: { $0 == "'" })
-            if !trimmed.isEmpty {
-                body(String(String.UnicodeScalarView(trimmed.reversed())))
+    /// Calls `body` with the UTF-8 bytes of each token of `text`, in order, without allocating per token.
+    public static func forEachToken(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 1) { token in
+                scan(bytes, into: token, body)
             }
-            run.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into token: UnsafeMutableBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let apostrophe = UInt8(ascii: "'")
+        var length = 0
+        func flush() {
+            var start = 0
+            var end = length
+            while start < end && token[start] == apostrophe { start += 1 }
+            while end > start && token[end - 1] == apostrophe { end -= 1 }
+            if start < end { body(UnsafeBufferPointer(rebasing: token[start..<end])) }
+            length = 0
         }
 
-        let scalars = Array(text.unicodeScalars)
         var index = 0
-        while index < scalars.count {
-            if let end = lineBreakEnd(in: scalars, at: index) {
-                flush()
-                index = end
-                continue
-            }
-            let scalar = lowercased(scalars[index])
-            if isWordScalar(scalar) {
-                run.append(scalar)
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                if byte == UInt8(ascii: "<"), let end = lineBreakEnd(in: bytes, at: index) {
+                    flush()
+                    index = end
+                    continue
+                }
+                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(lower) || lower == apostrophe {
+                    token[length] = lower
+                    length += 1
+                } else {
+                    flush()
+                }
+                index += 1
+            } else if byte == 0xC3 && index + 1 < count {
+                // U+00C0–U+00FF: the scalar is 0xC0 + (second byte − 0x80).
+                var scalar = 0xC0 + UInt32(bytes[index + 1] & 0x3F)
+                if (0xC0...0xDE).contains(scalar) && scalar != 0xD7 { scalar += 0x20 }
+                if (0xDF...0xFF).contains(scalar) && scalar != 0xF7 {
+                    token[length] = 0xC3
+                    token[length + 1] = 0x80 | UInt8(scalar & 0x3F)
+                    length += 2
+                } else {
+                    flush()
+                }
+                index += 2
+            } else if byte == 0xE2 && index + 2 < count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x99 {
+                token[length] = apostrophe  // U+2019 → '
+                length += 1
+                index += 3
             } else {
                 flush()
+                index += 1
             }
-            index += 1
         }
         flush()
     }
 
     /// Step 1: the index just past a `<br */?>` tag starting at `start`, or nil.
-    static func lineBreakEnd(in scalars: [Unicode.Scalar], at start: Int) -> Int? {
-        guard scalars[start] == "<", start + 2 < scalars.count else { return nil }
-        guard scalars[start + 1] == "b" || scalars[start + 1] == "B",
-            scalars[start + 2] == "r" || scalars[start + 2] == "R"
+    static func lineBreakEnd(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+        guard start + 3 < bytes.count,
+            bytes[start + 1] | 0x20 == UInt8(ascii: "b"), bytes[start + 2] | 0x20 == UInt8(ascii: "r")
         else { return nil }
         var index = start + 3
-        while index < scalars.count, scalars[index] == " " { index += 1 }
-        if index < scalars.count, scalars[index] == "/" { index += 1 }
-        guard index < scalars.count, scalars[index] == ">" else { return nil }
+        while index < bytes.count && bytes[index] == UInt8(ascii: " ") { index += 1 }
+        if index < bytes.count && bytes[index] == UInt8(ascii: "/") { index += 1 }
+        guard index < bytes.count && bytes[index] == UInt8(ascii: ">") else { return nil }
         return index + 1
-    }
-
-    /// Steps 2 and 3: apostrophe folding and lower-casing.
-    static func lowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        let value = scalar.value
-        if value == 0x2019 { return "'" }
-        if (0x41...0x5A).contains(value) || ((0xC0...0xDE).contains(value) && value != 0xD7) {
-            return Unicode.Scalar(value + 0x20) ?? scalar
-        }
-        return scalar
-    }
-
-    /// Step 4: whether a (lower-cased) scalar belongs to a word.
-    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x61...0x7A, 0x30...0x39, 0x27: return true
-        case 0xDF...0xFF: return scalar.value != 0xF7
-        default: return false
-        }
     }
 }

@@ -15,9 +15,14 @@ public struct Vocabulary: Sendable {
     /// Number of reserved ids before the first word.
     public static let reservedCount = 4
 
+    /// Most entries a vocabulary may have (10,000,000); a larger file is refused.
+    public static let maxEntries = 10_000_000
+    /// Largest vocabulary file read (64 MiB).
+    public static let maxFileBytes = 64 << 20
+
     /// Entry *k* is the word of id *k*.
     public let words: [String]
-    private let ids: [String: Int32]
+    private let table: WordTable
 
     /// Number of ids, reserved ones included (10,000 for the bundled model).
     public var count: Int { words.count }
@@ -27,24 +32,30 @@ public struct Vocabulary: Sendable {
         guard words.count > Self.reservedCount else {
             throw .invalidVocabulary("it has \(words.count) entries, fewer than the \(Self.reservedCount + 1) needed")
         }
-        guard words.count <= Int(Int32.max) else { throw .invalidVocabulary("it has too many entries") }
-        var ids: [String: Int32] = [:]
-        ids.reserveCapacity(words.count)
-        for (id, word) in words.enumerated().dropFirst(Self.reservedCount) {
-            guard !word.isEmpty else { throw .invalidVocabulary("line \(id + 1) is empty") }
-            if ids.updateValue(Int32(id), forKey: word) != nil {
-                throw .invalidVocabulary("the word '\(word)' appears twice (second time on line \(id + 1))")
-            }
+        guard words.count <= Self.maxEntries else { throw .invalidVocabulary("it has \(words.count) entries, more than \(Self.maxEntries)") }
+        for (id, word) in words.enumerated().dropFirst(Self.reservedCount) where word.isEmpty {
+            throw .invalidVocabulary("line \(id + 1) is empty")
+        }
+        var duplicate: Int?
+        guard let table = WordTable(words: words, firstID: Self.reservedCount, duplicate: &duplicate) else {
+            let id = duplicate ?? 0
+            throw .invalidVocabulary("the word '\(words[id])' appears twice (second time on line \(id + 1))")
         }
         self.words = words
-        self.ids = ids
+        self.table = table
     }
 
     /// Reads a vocabulary file (one entry a line, UTF-8).
     public init(contentsOf url: URL) throws(ModelError) {
         let data: Data
         do {
+            let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
+            guard size <= Self.maxFileBytes else {
+                throw ModelError.invalidVocabulary("\(url.path) is \(size) bytes, more than \(Self.maxFileBytes)")
+            }
             data = try Data(contentsOf: url)
+        } catch let error as ModelError {
+            throw error
         } catch {
             throw .unreadableFile(path: url.path, reason: error.localizedDescription)
         }
@@ -58,13 +69,19 @@ public struct Vocabulary: Sendable {
 
     /// The id of one token, or the out-of-vocabulary id.
     public func id(of token: String) -> Int32 {
-        ids[token] ?? Self.outOfVocabularyID
+        var token = token
+        return token.withUTF8 { id(ofUTF8: $0) }
+    }
+
+    /// The id of one token given as UTF-8 bytes, or the out-of-vocabulary id.
+    public func id(ofUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        table.id(of: bytes) ?? Self.outOfVocabularyID
     }
 
     /// The unpadded ids of a review: the start id, then one id per token.
     public func encode(_ text: String) -> [Int32] {
         var result: [Int32] = [Self.startID]
-        Tokenizer.forEachToken(in: text) { result.append(id(of: $0)) }
+        Tokenizer.forEachToken(in: text) { result.append(id(ofUTF8: $0)) }
         return result
     }
 }

@@ -1,0 +1,147 @@
+import Batching
+import Glibc
+import HTTP1
+import HTTPServer
+import InferenceService
+import SentimentModel
+import Testing
+
+extension EndToEnd {
+    /// Item 1: every error status of the API, over a real socket, with its JSON error code and headers.
+    @Suite("API error statuses")
+    struct APIErrorTests {
+        /// One request the service must refuse.
+        struct Case: Sendable, CustomTestStringConvertible {
+            let name: String
+            let request: String
+            let status: Int
+            let code: String
+            var allow: String?
+
+            var testDescription: String { name }
+        }
+
+        /// Body limit of the server the table runs against.
+        static let maxBodyBytes = 2_048
+        /// Per-request item limit of the service the table runs against.
+        static let maxItems = 4
+
+        static let cases: [Case] = [
+            Case(name: "unknown path is 404", request: RawHTTPClient.request("GET", "/nope"), status: 404, code: "not_found"),
+            Case(
+                name: "GET /classify is 405", request: RawHTTPClient.request("GET", "/classify"), status: 405, code: "method_not_allowed",
+                allow: "POST"),
+            Case(
+                name: "POST /healthz is 405", request: RawHTTPClient.request("POST", "/healthz", body: ""), status: 405, code: "method_not_allowed",
+                allow: "GET, HEAD"),
+            Case(
+                name: "DELETE /v1/models is 405", request: RawHTTPClient.request("DELETE", "/v1/models"), status: 405, code: "method_not_allowed",
+                allow: "GET, HEAD"),
+            Case(name: "bad JSON is 400", request: RawHTTPClient.classify(#"{"text": "#), status: 400, code: "invalid_request"),
+            Case(name: "a JSON array body is 400", request: RawHTTPClient.classify("[1, 2]"), status: 400, code: "invalid_request"),
+            Case(name: "an empty body is 400", request: RawHTTPClient.classify(""), status: 400, code: "invalid_request"),
+            Case(name: "text as a number is 400", request: RawHTTPClient.classify(#"{"text": 5}"#), status: 400, code: "invalid_request"),
+            Case(name: "an unknown field is 400", request: RawHTTPClient.classify(#"{"review": "good"}"#), status: 400, code: "invalid_request"),
+            Case(
+                name: "two shapes at once is 400", request: RawHTTPClient.classify(#"{"text": "a", "tokens": [1]}"#), status: 400,
+                code: "invalid_request"),
+            Case(name: "tokens as strings is 400", request: RawHTTPClient.classify(#"{"tokens": ["a"]}"#), status: 400, code: "invalid_request"),
+            Case(
+                name: "a body over the limit is 413",
+                request: RawHTTPClient.classify(#"{"text": "\#(String(repeating: "long ", count: maxBodyBytes / 4))"}"#), status: 413,
+                code: "payload_too_large"),
+            Case(
+                name: "text/plain is 415",
+                request: RawHTTPClient.request("POST", "/classify", headers: ["Content-Type: text/plain"], body: #"{"text": "a"}"#),
+                status: 415, code: "unsupported_media_type"),
+            Case(
+                name: "no Content-Type is 415", request: RawHTTPClient.request("POST", "/classify", body: #"{"text": "a"}"#), status: 415,
+                code: "unsupported_media_type"),
+            Case(
+                name: "a token id past the vocabulary is 422",
+                request: RawHTTPClient.classify(#"{"tokens": [1, \#(Fixtures.bundle.classifier.architecture.vocabularySize)]}"#), status: 422,
+                code: "token_out_of_range"),
+            Case(
+                name: "a negative token id is 422", request: RawHTTPClient.classify(#"{"tokens": [[1, 5], [1, -3]]}"#), status: 422,
+                code: "token_out_of_range"),
+            Case(name: "an empty texts batch is 422", request: RawHTTPClient.classify(#"{"texts": []}"#), status: 422, code: "empty_batch"),
+            Case(
+                name: "more texts than the per-request limit is 422",
+                request: RawHTTPClient.classify(#"{"texts": [\#(Array(repeating: #""good""#, count: maxItems + 1).joined(separator: ","))]}"#),
+                status: 422,
+                code: "batch_too_large"),
+            Case(
+                name: "more token sequences than the per-request limit is 422",
+                request: RawHTTPClient.classify(#"{"tokens": [\#(Array(repeating: "[1,2]", count: maxItems + 1).joined(separator: ","))]}"#),
+                status: 422,
+                code: "batch_too_large"),
+        ]
+
+        @Test(arguments: cases)
+        func theServiceRefusesTheRequestWithItsStatusAndCode(_ testCase: Case) throws {
+            var http = HTTPServer.Configuration()
+            http.limits.maxBodyBytes = Self.maxBodyBytes
+            let response = try LiveServer.run(service: ServiceConfiguration(maxItemsPerRequest: Self.maxItems), http: http) {
+                try $0.exchange(testCase.request)
+            }
+            #expect(response.status == testCase.status)
+            #expect(response.header("Content-Type") == "application/json")
+            #expect(response.errorCode == testCase.code)
+            #expect(response.header("Allow") == testCase.allow)
+        }
+
+        @Test func aTextRequestToAModelWithoutVocabularyIs422_WhileTokensStillWork() throws {
+            try LiveServer.run(model: Fixtures.tokenOnlyBundle) { server in
+                let client = try server.connect()
+                let text = try client.exchange(RawHTTPClient.classify(#"{"text": "a great film"}"#))
+                #expect(text.status == 422)
+                #expect(text.errorCode == "no_vocabulary")
+                let texts = try client.exchange(RawHTTPClient.classify(#"{"texts": ["a great film"]}"#))
+                #expect(texts.status == 422)
+                #expect(texts.errorCode == "no_vocabulary")
+                let tokens = try client.exchange(RawHTTPClient.classify(#"{"tokens": [1, 14, 22]}"#))
+                #expect(tokens.status == 200)
+                #expect(tokens.rawNumbers(for: "score").first == (try Fixtures.unbatchedScore(ids: [1, 14, 22])).description)
+            }
+        }
+
+        @Test func aRequestLargerThanTheWholeQueueIs503WithRetryAfter() throws {
+            let service = ServiceConfiguration(batching: .init(maxQueueSize: 2), retryAfterSeconds: 7)
+            try LiveServer.run(service: service) { server in
+                let client = try server.connect()
+                let refused = try client.exchange(RawHTTPClient.classify(#"{"texts": ["good", "bad", "fine"]}"#))
+                #expect(refused.status == 503)
+                #expect(refused.errorCode == "overloaded")
+                #expect(refused.header("Retry-After") == "7")
+                #expect(try client.exchange(RawHTTPClient.classify(#"{"texts": ["good", "bad"]}"#)).status == 200)
+            }
+        }
+
+        @Test func aRequestArrivingWhileTheQueueIsFullOfOthersWorkIs503WithRetryAfter() throws {
+            // The first request waits up to 1 s for the batch to fill, holding the queue's only slot.
+            let batching = BatchingConfiguration(maxBatchSize: 64, maxBatchDelayMicroseconds: 1_000_000, maxQueueSize: 1)
+            try LiveServer.run(service: ServiceConfiguration(batching: batching, retryAfterSeconds: 3)) { server in
+                let waiting = try server.connect()
+                try waiting.send(RawHTTPClient.classify(#"{"text": "good"}"#))
+                usleep(100_000)
+                let refused = try server.exchange(RawHTTPClient.classify(#"{"text": "bad"}"#))
+                #expect(refused.status == 503)
+                #expect(refused.errorCode == "overloaded")
+                #expect(refused.header("Retry-After") == "3")
+                let first = try waiting.readResponse()
+                #expect(first.status == 200)
+                #expect(first.header("X-Batch-Size") == "1")
+            }
+        }
+
+        @Test func aRequestNoPassTakesBeforeItsTimeoutIs504() throws {
+            // The batch waits 200 ms to fill, far beyond the 1 ms request timeout, so the item expires first.
+            let batching = BatchingConfiguration(maxBatchSize: 64, maxBatchDelayMicroseconds: 200_000, maxQueueSize: 16)
+            try LiveServer.run(service: ServiceConfiguration(batching: batching, requestTimeoutMilliseconds: 1)) { server in
+                let response = try server.exchange(RawHTTPClient.classify(#"{"text": "a great film"}"#))
+                #expect(response.status == 504)
+                #expect(response.errorCode == "timeout")
+            }
+        }
+    }
+}

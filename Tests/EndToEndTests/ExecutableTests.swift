@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+import SentimentModel
+import Testing
+
+extension EndToEnd {
+    /// Item 5: the real `lstm-serve` binary as a child process: start, serve, stop on SIGTERM; fail fast on a bad model.
+    @Suite("The lstm-serve executable", .enabled(if: ServerProcess.executableURL != nil, "lstm-serve is not built next to the test product"))
+    struct ExecutableTests {
+        @Test func itServesOnAnEphemeralPortAndExitsCleanlyOnSIGTERM() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            let process = try ServerProcess(
+                executable: executable,
+                arguments: [
+                    "--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
+                    "--drain-timeout-s", "2",
+                ])
+            let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
+            let port = try #require(Self.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
+            #expect(port > 0)
+
+            let client = try RawHTTPClient(port: port)
+            let ready = try client.exchange(RawHTTPClient.request("GET", "/readyz"))
+            #expect(ready.status == 200)
+            let text = "A wonderful, moving film with brilliant acting."
+            let classified = try client.exchange(HTTPFeatureTests.classifyText(text))
+            #expect(classified.status == 200)
+            #expect(classified.rawNumbers(for: "score").first == (try Fixtures.unbatchedScore(text)).description)
+            #expect((classified.json["model"] as? [String: Any])?["sha256"] as? String == Fixtures.bundle.sha256)
+
+            process.send(signal: SIGTERM)
+            try process.waitForExit(timeout: .seconds(8))
+            #expect(process.exitedNormally)
+            #expect(process.exitStatus == 0, "output: \(process.output)")
+            #expect(process.output.contains("shutdown complete"))
+        }
+
+        @Test func aMissingModelExitsNonZeroWithAClearMessageBeforeBinding() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            let process = try ServerProcess(
+                executable: executable, arguments: ["--host", "127.0.0.1", "--port", "0", "--model", "/nonexistent.keras"])
+            try process.waitForExit(timeout: .seconds(15))
+            #expect(process.exitedNormally)
+            #expect(process.exitStatus != 0)
+            #expect(process.output.contains("Error") && process.output.contains("/nonexistent.keras"), "output: \(process.output)")
+            #expect(!process.output.contains("listening") && !process.output.contains("serving"), "output: \(process.output)")
+        }
+
+        /// The port from the `address=HOST:PORT` metadata of the startup log line.
+        static func port(in line: String) -> Int? {
+            guard let range = line.range(of: "address=") else { return nil }
+            let address = line[range.upperBound...].prefix { !$0.isWhitespace }
+            return address.split(separator: ":").last.flatMap { Int($0) }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import SentimentModel
+
+/// The bundled model, loaded once, and the review texts the tests send.
+enum Fixtures {
+    /// `Models/` at the repository root, found from this file's path.
+    static let modelsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Models")
+
+    /// `Models/imdb-lstm.keras`.
+    static let checkpointURL = modelsDirectory.appendingPathComponent("imdb-lstm.keras")
+
+    /// `Models/imdb-lstm-vocab.txt`.
+    static let vocabularyURL = modelsDirectory.appendingPathComponent("imdb-lstm-vocab.txt")
+
+    /// The bundled model with its vocabulary, as `lstm-serve` serves it by default.
+    static let bundle: ModelBundle = load(vocabulary: vocabularyURL)
+
+    /// The same checkpoint without a vocabulary: it accepts token ids only.
+    static let tokenOnlyBundle: ModelBundle = load(vocabulary: nil)
+
+    /// The bundled vocabulary.
+    static var vocabulary: Vocabulary {
+        guard let vocabulary = bundle.vocabulary else { fatalError("the bundled model was loaded without its vocabulary") }
+        return vocabulary
+    }
+
+    /// The score of `text` computed alone, with no HTTP and no batching: the reference every served score must equal.
+    static func unbatchedScore(_ text: String) throws -> Float {
+        try bundle.classifier.predict([vocabulary.encode(text)])[0]
+    }
+
+    /// The score of one id sequence computed alone.
+    static func unbatchedScore(ids: [Int32]) throws -> Float {
+        try bundle.classifier.predict([ids])[0]
+    }
+
+    /// 64 different review-like texts: every opening combined with every verdict.
+    static let reviews: [String] = openings.flatMap { opening in verdicts.map { "\(opening) \($0)" } }
+
+    private static let openings = [
+        "I went in expecting a light comedy and got a slow, brooding drama instead.",
+        "The director clearly loves this city, and every street scene is gorgeous.",
+        "Two hours of wooden dialogue and a plot that makes no sense at all.",
+        "The lead actress gives the performance of her career as a grieving mother.",
+        "This sequel repeats every joke of the original, only louder and worse.",
+        "A documentary about jazz musicians that never once lets the music breathe.",
+        "My kids laughed from start to finish and so, honestly, did I.",
+        "The special effects were impressive for the time but the story drags badly.",
+    ]
+
+    private static let verdicts = [
+        "One of the best films I have seen this year; I will watch it again.",
+        "A complete waste of time and money, avoid it.",
+        "Brilliant writing, wonderful acting and a beautiful score.",
+        "The ending was predictable and the characters were boring and flat.",
+        "I was moved to tears, a truly great and touching story.",
+        "Terrible editing, awful sound and the worst script imaginable.",
+        "Not perfect, but charming, funny and well worth seeing.",
+        "I fell asleep halfway through and did not bother to finish it.",
+    ]
+
+    private static func load(vocabulary: URL?) -> ModelBundle {
+        do {
+            return try ModelBundle.load(checkpoint: checkpointURL, vocabulary: vocabulary)
+        } catch {
+            fatalError("the bundled model does not load: \(error)")
+        }
+    }
+}
