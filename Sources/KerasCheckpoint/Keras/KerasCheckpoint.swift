@@ -1,0 +1,66 @@
+public import Foundation
+
+/// The two on-disk formats Keras saves whole models in.
+public enum CheckpointFormat: String, Sendable {
+    /// Keras 3 native `.keras` zip: config.json, metadata.json, model.weights.h5.
+    case keras
+    /// `model.save("m.h5")`: one HDF5 file with a `model_config` attribute and a `model_weights` group.
+    case legacyHDF5
+}
+
+/// A Keras model checkpoint read natively (no libhdf5): architecture config plus every layer's weights.
+/// Format-only: it does not judge whether an architecture can be served.
+public struct KerasCheckpoint: Sendable {
+    public let format: CheckpointFormat
+    /// "Sequential" or "Functional".
+    public let modelClassName: String
+    /// Layers in model order, including the InputLayer record when the config lists one.
+    public let layers: [LayerRecord]
+    /// e.g. `[nil, 500]` when the file records an input shape, else nil.
+    public let inputBatchShape: [Int?]?
+    /// From metadata.json (`.keras`) or the `keras_version` root attribute (legacy HDF5).
+    public let kerasVersion: String?
+
+    /// Reads the checkpoint at `url` (a `.keras` zip or a legacy `.h5` file).
+    public static func load(contentsOf url: URL, limits: CheckpointLimits = .init()) throws(CheckpointError) -> KerasCheckpoint {
+        let size: Int
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw .io("\(url.path): \(error.localizedDescription)")
+        }
+        guard size <= limits.maxFileBytes else {
+            throw .tooLarge(what: "checkpoint file \(url.lastPathComponent)", size: UInt64(size), limit: UInt64(limits.maxFileBytes))
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .io("\(url.path): \(error.localizedDescription)")
+        }
+        return try load(bytes: [UInt8](data), limits: limits)
+    }
+
+    /// Reads a checkpoint from memory, detecting the format from its signature: zip ("PK\u{3}\u{4}") or HDF5.
+    public static func load(bytes: [UInt8], limits: CheckpointLimits = .init()) throws(CheckpointError) -> KerasCheckpoint {
+        guard bytes.count <= limits.maxFileBytes else {
+            throw .tooLarge(what: "checkpoint", size: UInt64(bytes.count), limit: UInt64(limits.maxFileBytes))
+        }
+        if ZipArchive.hasSignature(bytes) { return try loadNative(bytes, limits: limits) }
+        if HDF5File.hasSignature(bytes) { return try loadLegacy(bytes, limits: limits) }
+        throw .notAKerasFile("neither a zip archive nor an HDF5 file")
+    }
+
+    init(format: CheckpointFormat, model: ModelConfig, kerasVersion: String?, weights: [[Tensor]]) throws(CheckpointError) {
+        let layers = zip(model.layers, weights).map { layer, tensors in
+            LayerRecord(className: layer.className, name: layer.name, config: layer.config, weights: tensors)
+        }
+        try Self.validate(layers)
+        self.format = format
+        self.modelClassName = model.className
+        self.layers = layers
+        self.inputBatchShape = model.inputBatchShape
+        self.kerasVersion = kerasVersion
+    }
+}
