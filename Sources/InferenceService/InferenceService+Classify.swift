@@ -96,6 +96,10 @@ extension InferenceService {
     }
 
     private func checkedIDs(_ ids: [Int], index: Int?) throws(ServiceError) -> [Int32] {
+        guard !ids.isEmpty else {
+            let location = index.map { "tokens[\($0)]" } ?? "tokens"
+            throw .unprocessable("empty_sequence", "\(location) is empty; a sequence starts with the start id 1")
+        }
         let size = model.classifier.architecture.vocabularySize
         if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= size }) {
             let location = index.map { "tokens[\($0)][\(bad)]" } ?? "tokens[\(bad)]"

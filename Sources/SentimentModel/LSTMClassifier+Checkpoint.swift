@@ -23,8 +23,9 @@ struct CheckpointInterpreter {
     }
 
     func interpret() throws(ModelError) -> (ModelArchitecture, LSTMWeights) {
-        guard checkpoint.modelClassName == "Sequential" || checkpoint.modelClassName == "Functional" else {
-            throw .unsupportedArchitecture("model class '\(checkpoint.modelClassName)' (expected Sequential)")
+        // A Functional model's layer list does not say how layers connect, so only Sequential is trusted.
+        guard checkpoint.modelClassName == "Sequential" else {
+            throw .unsupportedArchitecture("model class '\(checkpoint.modelClassName)'; only Sequential models are supported")
         }
         var recordedLength: Int?
         var computing: [LayerRecord] = []

@@ -65,6 +65,7 @@ extension EndToEnd {
                 name: "a negative token id is 422", request: RawHTTPClient.classify(#"{"tokens": [[1, 5], [1, -3]]}"#), status: 422,
                 code: "token_out_of_range"),
             Case(name: "an empty texts batch is 422", request: RawHTTPClient.classify(#"{"texts": []}"#), status: 422, code: "empty_batch"),
+            Case(name: "an empty token sequence is 422", request: RawHTTPClient.classify(#"{"tokens": []}"#), status: 422, code: "empty_sequence"),
             Case(
                 name: "more texts than the per-request limit is 422",
                 request: RawHTTPClient.classify(#"{"texts": [\#(Array(repeating: #""good""#, count: maxItems + 1).joined(separator: ","))]}"#),

@@ -86,7 +86,8 @@ struct InferenceServiceTests {
         (#"{"tokens": [1, 10000]}"#, 422, "token_out_of_range"),
         (#"{"tokens": [[1], [-3]]}"#, 422, "token_out_of_range"),
         (#"{"texts": []}"#, 422, "empty_batch"),
-        (#"{"tokens": []}"#, 200, ""),
+        (#"{"tokens": []}"#, 422, "empty_sequence"),
+        (#"{"tokens": [[1, 5], []]}"#, 422, "empty_sequence"),
     ])
     func badBodiesGetTheRightStatusAndCode(json: String, status: Int, code: String) async {
         let (response, body) = await Self.send(Self.service(), .POST, "/classify", json: json)
