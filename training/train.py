@@ -26,13 +26,13 @@ def read_jsonl(path: str) -> list[dict]:
         return [json.loads(line) for line in f]
 
 
-def build_model(vocab_size: int, max_length: int, width: int, units: int, dropout: float):
+def build_model(vocab_size: int, max_length: int, width: int, units: int, dropout: float, recurrent_dropout: float):
     import keras
     model = keras.Sequential(
         [
             keras.Input(shape=(max_length,), dtype="int32", name="token_ids"),
             keras.layers.Embedding(vocab_size, width, name="embedding"),
-            keras.layers.LSTM(units, dropout=dropout, recurrent_dropout=0.0, name="lstm"),
+            keras.layers.LSTM(units, dropout=dropout, recurrent_dropout=recurrent_dropout, name="lstm"),
             keras.layers.Dense(1, activation="sigmoid", name="dense"),
         ],
         name="imdb_lstm",
@@ -52,6 +52,8 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--dropout", type=float, default=0.2, help="dropout on the LSTM inputs (training only)")
+    p.add_argument("--recurrent-dropout", type=float, default=0.0, help="dropout on the recurrent state (training only)")
+    p.add_argument("--patience", type=int, default=2, help="epochs without a better validation accuracy before stopping")
     p.add_argument("--validation", type=int, default=2_500, help="training reviews held out to pick the epoch")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--name", default="imdb-lstm", help="file stem of the checkpoint and vocabulary")
@@ -81,7 +83,7 @@ def main() -> None:
     x_fit, y_fit = x_train[args.validation:], y_train[args.validation:]
     x_val, y_val = x_train[: args.validation], y_train[: args.validation]
 
-    model = build_model(args.vocab_size, args.max_length, args.width, args.units, args.dropout)
+    model = build_model(args.vocab_size, args.max_length, args.width, args.units, args.dropout, args.recurrent_dropout)
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
     model.summary()
 
@@ -94,7 +96,7 @@ def main() -> None:
 
     history = model.fit(
         x_fit, y_fit, validation_data=(x_val, y_val), epochs=args.epochs, batch_size=args.batch_size,
-        callbacks=[EpochTimer(), keras.callbacks.EarlyStopping("val_accuracy", patience=2, restore_best_weights=True)],
+        callbacks=[EpochTimer(), keras.callbacks.EarlyStopping("val_accuracy", patience=args.patience, restore_best_weights=True)],
         verbose=2,
     )
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)

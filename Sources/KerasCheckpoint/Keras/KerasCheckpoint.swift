@@ -52,6 +52,16 @@ public struct KerasCheckpoint: Sendable {
         throw .notAKerasFile("neither a zip archive nor an HDF5 file")
     }
 
+    /// Assembles a checkpoint from parts already in memory (tools and tests); validates the weights against the configs.
+    public init(format: CheckpointFormat, modelClassName: String, layers: [LayerRecord], inputBatchShape: [Int?]?, kerasVersion: String?) throws(CheckpointError) {
+        try Self.validate(layers)
+        self.format = format
+        self.modelClassName = modelClassName
+        self.layers = layers
+        self.inputBatchShape = inputBatchShape
+        self.kerasVersion = kerasVersion
+    }
+
     init(format: CheckpointFormat, model: ModelConfig, kerasVersion: String?, weights: [[Tensor]]) throws(CheckpointError) {
         let layers = zip(model.layers, weights).map { layer, tensors in
             LayerRecord(className: layer.className, name: layer.name, config: layer.config, weights: tensors)
