@@ -18,9 +18,9 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         let bundle = try modelOptions.load()
-        guard let vocabulary = bundle.vocabulary else { throw ValidationError("this model has no vocabulary file; pass --vocab") }
+        guard let vocabulary = bundle.vocabulary else { throw CommandFailure("this model has no vocabulary file; pass --vocab") }
         let reviews = try ReviewFile.read(data)
-        guard !reviews.isEmpty else { throw ValidationError("\(data) holds no reviews") }
+        guard !reviews.isEmpty else { throw CommandFailure("\(data) holds no reviews") }
 
         let start = DispatchTime.now().uptimeNanoseconds
         let ids = reviews.map { vocabulary.encode($0.text) }

@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
         do {
             bundle = try ModelBundle.load(checkpoint: url, vocabulary: nil, defaultMaxLength: maxLength)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let a = bundle.classifier.architecture
         let names = a.layerNames

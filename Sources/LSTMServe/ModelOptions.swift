@@ -35,7 +35,7 @@ struct ModelOptions: ParsableArguments {
         do {
             return try ModelBundle.load(checkpoint: url, vocabulary: vocabularyURL(for: url), defaultMaxLength: maxLength)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
     }
 }
@@ -54,7 +54,7 @@ enum BundledModel {
             directory = directory.deletingLastPathComponent()
         }
         guard let found = candidates.first(where: { fileManager.fileExists(atPath: $0.path) }) else {
-            throw ValidationError("no --model given and the bundled \(relativePath) was not found (looked in \(candidates[0].path) and above the executable)")
+            throw CommandFailure("no --model given and the bundled \(relativePath) was not found (looked in \(candidates[0].path) and above the executable)")
         }
         return found
     }

@@ -24,7 +24,7 @@ struct Predict: ParsableCommand {
         guard !reviews.isEmpty else { throw ValidationError("give at least one review, or --file") }
         let bundle = try modelOptions.load()
         guard let vocabulary = bundle.vocabulary else {
-            throw ValidationError("this model has no vocabulary file; pass --vocab")
+            throw CommandFailure("this model has no vocabulary file; pass --vocab")
         }
         let ids = reviews.map(vocabulary.encode)
         let scores = try bundle.classifier.predict(ids)

@@ -10,10 +10,6 @@ struct LabeledReview: Decodable {
 
 /// Reads a `.jsonl.gz` (or plain `.jsonl`) file of labeled reviews.
 enum ReviewFile {
-    struct ReadError: Error, CustomStringConvertible {
-        let description: String
-    }
-
     static func read(_ path: String) throws -> [LabeledReview] {
         let data = try decompressed(path)
         let decoder = JSONDecoder()
@@ -24,7 +20,7 @@ enum ReviewFile {
             do {
                 reviews.append(try decoder.decode(LabeledReview.self, from: Data(line)))
             } catch {
-                throw ReadError(description: "\(path):\(lineNumber): not a review object (\(error))")
+                throw CommandFailure("\(path):\(lineNumber): not a review object (\(error))")
             }
         }
         return reviews
@@ -33,14 +29,14 @@ enum ReviewFile {
     /// The whole file through zlib's gzip reader, which also passes plain files through unchanged.
     private static func decompressed(_ path: String) throws -> Data {
         guard let file = gzopen(path, "rb") else {
-            throw ReadError(description: "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw CommandFailure("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { gzclose(file) }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-            if count < 0 { throw ReadError(description: "\(path): damaged gzip data") }
+            if count < 0 { throw CommandFailure("\(path): damaged gzip data") }
             if count == 0 { break }
             data.append(contentsOf: buffer[0..<Int(count)])
         }

@@ -95,7 +95,7 @@ struct Serve: ParsableCommand {
         do {
             try server.start()
         } catch {
-            throw ValidationError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
         logger.info("serving", metadata: [
             "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
