@@ -23,10 +23,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
 
+        // The LSTM time step in C: AVX2/FMA intrinsics chosen at run time, portable code elsewhere.
+        .target(name: "CLSTMKernel"),
+
         // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.
         .target(name: "KerasCheckpoint", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Tokenizer, vocabulary and the LSTM classifier. Knows nothing of HTTP.
-        .target(name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL"], swiftSettings: sharedSettings),
+        .target(name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL", "CLSTMKernel"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
         .target(name: "HTTP1", swiftSettings: sharedSettings),
         // Sockets, connections and the accept loop on Dispatch. Knows nothing of JSON or models.

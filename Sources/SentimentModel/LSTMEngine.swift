@@ -71,7 +71,17 @@ struct LSTMEngine: Sendable {
     /// Scores the rows `rows` of `batch`, which must be sorted longest first.
     private func run(_ batch: [[Int32]], rows: [Int]) -> [Float] {
         let count = rows.count
+        let units = self.units
         let lengths = rows.map { min(batch[$0].count, maxLength) }
+        // The kept (last `maxLength`) ids of every row, back to back, so a step gathers from one buffer.
+        var ids: [Int32] = []
+        ids.reserveCapacity(lengths.reduce(0, +))
+        var ends: [Int] = []
+        ends.reserveCapacity(count)
+        for (position, row) in rows.enumerated() {
+            ids.append(contentsOf: batch[row].suffix(lengths[position]))
+            ends.append(ids.count)
+        }
         var hidden = [Float](repeating: 0, count: count * units)
         var cell = [Float](repeating: 0, count: count * units)
         var gates = [Float](repeating: 0, count: count * 4 * units)
@@ -82,15 +92,25 @@ struct LSTMEngine: Sendable {
             cell.replaceSubrange(position * units..<(position + 1) * units, with: paddedCell[padding * units..<(padding + 1) * units])
         }
         let longest = lengths.first ?? 0
-        var active = 0
-        for step in 0..<longest {
-            // A row joins when `longest - step` of its ids remain.
-            while active < count && lengths[active] >= longest - step { active += 1 }
-            for position in 0..<active {
-                let sequence = batch[rows[position]]
-                tokens[position] = sequence[sequence.count - (longest - step)]
+        self.cell.withLayer { layer in
+            ids.withUnsafeBufferPointer { ids in
+                tokens.withUnsafeMutableBufferPointer { tokens in
+                    hidden.withUnsafeMutableBufferPointer { hidden in
+                        cell.withUnsafeMutableBufferPointer { cell in
+                            gates.withUnsafeMutableBufferPointer { gates in
+                                var active = 0
+                                for step in 0..<longest {
+                                    // A row joins when `remaining` of its ids are left; then it takes one per step.
+                                    let remaining = longest - step
+                                    while active < count && lengths[active] >= remaining { active += 1 }
+                                    for position in 0..<active { tokens[position] = ids[ends[position] - remaining] }
+                                    LSTMStepKernel.step(layer, rows: active, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            self.cell.step(rows: active, tokens: tokens, hidden: &hidden, cell: &cell, gates: &gates)
         }
         return (0..<count).map { position in
             var logit = denseBias

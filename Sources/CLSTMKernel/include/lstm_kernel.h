@@ -1,0 +1,41 @@
+#ifndef LSTM_KERNEL_H
+#define LSTM_KERNEL_H
+
+#include <stdint.h>
+
+/// Element-wise activation functions of the supported Keras family.
+typedef enum {
+    LSTMActivationSigmoid = 0,
+    LSTMActivationTanh = 1,
+    /// clip(slope * x + 0.5, 0, 1): slope 1/6 in Keras 3, 0.2 in Keras 2.
+    LSTMActivationHardSigmoid = 2,
+    LSTMActivationReLU = 3,
+    LSTMActivationLinear = 4,
+} LSTMActivationKind;
+
+typedef struct {
+    int32_t kind;  ///< an LSTMActivationKind
+    float slope;   ///< hard sigmoid only
+} LSTMActivation;
+
+/// The read-only tables of one LSTM layer, laid out as Keras stores them.
+typedef struct {
+    int32_t units;              ///< U
+    const float *projection;    ///< [vocabulary, 4U]: E[id]·W + b per id
+    const float *recurrent;     ///< [U, 4U], gate columns i, f, c, o
+    LSTMActivation activation;  ///< candidate and cell output (tanh)
+    LSTMActivation recurrentActivation;  ///< i, f, o gates (sigmoid)
+} LSTMLayer;
+
+/// Advances the first `rows` rows of `hidden` and `cell` ([rows, U] each) by one token:
+/// z = P[token] + h·R; i, f, o = σ(z); c̃ = act(z); C = f⊙C + i⊙c̃; h = o⊙act(C).
+/// `gates` is scratch of at least rows·4U floats. A row's result never depends on the other
+/// rows or on `rows`, so a batched pass equals unbatched passes bit for bit.
+/// Uses AVX2 and FMA when the processor has them and 4U is a multiple of 32.
+void lstm_step(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
+               float *hidden, float *cell, float *gates);
+
+/// Whether lstm_step takes its AVX2/FMA path for this layer on this processor.
+int lstm_uses_avx2(const LSTMLayer *layer);
+
+#endif
