@@ -19,7 +19,7 @@ extension InferenceService {
             switch outcome {
             case .success(let result):
                 let results = zip(result.outputs, lengths).map { score, length in
-                    ClassifyResult(label: ModelBundle.labels[score >= 0.5 ? 1 : 0], score: score, tokens: length, truncated: length > maxLength)
+                    ClassifyResult(label: ModelBundle.label(for: score), score: score, tokens: length, truncated: length > maxLength)
                 }
                 let batchSize = result.batchSizes.max() ?? 0
                 respond(Self.json(headers: ["X-Batch-Size": String(batchSize)]) { writer in

@@ -29,7 +29,7 @@ struct Evaluate: ParsableCommand {
         for batchStart in stride(from: 0, to: reviews.count, by: batchSize) {
             let range = batchStart..<min(batchStart + batchSize, reviews.count)
             let scores = try bundle.classifier.predict(Array(ids[range]))
-            for (review, score) in zip(reviews[range], scores) where (score >= 0.5 ? 1 : 0) == review.label {
+            for (review, score) in zip(reviews[range], scores) where ModelBundle.classIndex(for: score) == review.label {
                 correct += 1
             }
         }

@@ -29,7 +29,7 @@ struct Predict: ParsableCommand {
         let ids = reviews.map(vocabulary.encode)
         let scores = try bundle.classifier.predict(ids)
         for (review, score) in zip(reviews, scores) {
-            let label = ModelBundle.labels[score >= 0.5 ? 1 : 0]
+            let label = ModelBundle.label(for: score)
             let preview = review.count > 60 ? String(review.prefix(57)) + "..." : review
             print("\(label)\t\(score)\t\(preview)")
         }

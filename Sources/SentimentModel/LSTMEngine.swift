@@ -5,8 +5,9 @@ import Dispatch
 /// Rows are sorted by length, longest first, and aligned at their ends (Keras `pre` padding):
 /// a row of *n* ids starts from the stored state after `maxLength − n` padding tokens and joins
 /// the running batch *n* steps before the end, so at every step the active rows are a prefix.
-/// The recurrent product for one row is `units` AXPYs over a contiguous `4·units` gate row, and
+/// Each step is one call into ``LSTMStepKernel`` (C, AVX2 where available) for the active rows;
 /// the arithmetic for a row never depends on the other rows, so batched equals unbatched exactly.
+/// Batches of ``parallelThreshold`` rows or more are dealt to two threads.
 struct LSTMEngine: Sendable {
     let cell: LSTMStepKernel
     let maxLength: Int

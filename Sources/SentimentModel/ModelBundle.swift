@@ -26,6 +26,16 @@ public struct ModelBundle: Sendable {
     /// Labels by class index: 0 negative, 1 positive.
     public static let labels = ["negative", "positive"]
 
+    /// The class of a score: 1 (positive) when P(positive) is at least 0.5, else 0.
+    public static func classIndex(for score: Float) -> Int {
+        score >= 0.5 ? 1 : 0
+    }
+
+    /// The label of a score, from ``labels``.
+    public static func label(for score: Float) -> String {
+        labels[classIndex(for: score)]
+    }
+
     /// Reads and validates a checkpoint (and a vocabulary, if given), failing with a clear message.
     public static func load(checkpoint url: URL, vocabulary vocabularyURL: URL?, defaultMaxLength: Int = 500) throws(ModelError) -> ModelBundle {
         let limit = CheckpointLimits().maxFileBytes
