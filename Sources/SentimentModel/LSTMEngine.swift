@@ -19,7 +19,7 @@ struct LSTMEngine: Sendable {
     let paddedCell: [Float]
 
     /// Batches at least this large are split across two threads.
-    static let parallelThreshold = 16
+    static let parallelThreshold = 64
 
     var units: Int { cell.units }
 
