@@ -39,10 +39,13 @@ extension Connection {
     func updateTimer() {
         guard let timer else { return }
         if parser.isReadingHead { bodyStartedAt = nil }
-        let deadline = currentTimeout?.deadline
-        guard deadline != armedDeadline else { return }
+        // Re-arming a dispatch timer costs a trip through libdispatch's manager thread, and every request moves the
+        // idle deadline later. So re-arm only for an earlier deadline: when an armed timer fires, `timerFired`
+        // re-reads the current deadline and arms again if it has not passed. No deadline: the armed one finds nothing.
+        guard let deadline = currentTimeout?.deadline else { return }
+        if let armedDeadline, armedDeadline <= deadline { return }
         armedDeadline = deadline
-        timer.schedule(deadline: deadline ?? .distantFuture, repeating: .never)
+        timer.schedule(deadline: deadline, repeating: .never)
     }
 
     func timerFired() {
