@@ -2,28 +2,28 @@ import ArgumentParser
 import Foundation
 import SentimentModel
 
-/// The options every command that loads a model shares.
+/// The options every command that loads a model shares; each falls back to an `LSTM_SERVE_*` variable.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Keras checkpoint (.keras or legacy .h5). Default: the bundled Models/imdb-lstm.keras.")
+    @Option(name: .long, help: "Keras checkpoint (.keras or legacy .h5). Default: the bundled Models/imdb-lstm.keras. [LSTM_SERVE_MODEL]")
     var model: String?
 
-    @Option(name: .long, help: "Vocabulary file, one word a line. Default: the checkpoint's <name>-vocab.txt when it exists.")
+    @Option(name: .long, help: "Vocabulary file, one word a line; without one only token requests work. Default: <checkpoint stem>-vocab.txt beside the checkpoint, if present. [LSTM_SERVE_VOCAB]")
     var vocab: String?
 
-    @Option(name: .long, help: "Input length when the checkpoint records none.")
-    var maxLength: Int = 500
+    @Option(name: .long, help: "Input length when the checkpoint records none. Default: 500. [LSTM_SERVE_MAX_LENGTH]")
+    var maxLength: Int?
 
     /// The checkpoint path: `--model`, else `LSTM_SERVE_MODEL`, else the bundled model.
     func checkpointURL() throws -> URL {
-        if let model { return URL(fileURLWithPath: model) }
-        if let path = ProcessInfo.processInfo.environment["LSTM_SERVE_MODEL"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let path = try Environment.resolve(model, "MODEL", default: "")
+        if !path.isEmpty { return URL(fileURLWithPath: path) }
         return try BundledModel.checkpointURL()
     }
 
     /// The vocabulary path: `--vocab`, else `LSTM_SERVE_VOCAB`, else `<stem>-vocab.txt` beside the checkpoint if present.
-    func vocabularyURL(for checkpoint: URL) -> URL? {
-        if let vocab { return URL(fileURLWithPath: vocab) }
-        if let path = ProcessInfo.processInfo.environment["LSTM_SERVE_VOCAB"], !path.isEmpty { return URL(fileURLWithPath: path) }
+    func vocabularyURL(for checkpoint: URL) throws -> URL? {
+        let path = try Environment.resolve(vocab, "VOCAB", default: "")
+        if !path.isEmpty { return URL(fileURLWithPath: path) }
         let sibling = checkpoint.deletingLastPathComponent()
             .appendingPathComponent(checkpoint.deletingPathExtension().lastPathComponent + "-vocab.txt")
         return FileManager.default.fileExists(atPath: sibling.path) ? sibling : nil
@@ -32,8 +32,11 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model, turning any failure into a clear message and a non-zero exit.
     func load() throws -> ModelBundle {
         let url = try checkpointURL()
+        let vocabulary = try vocabularyURL(for: url)
+        let length = try Environment.resolve(maxLength, "MAX_LENGTH", default: 500)
+        guard length > 0 else { throw ValidationError("--max-length must be positive, got \(length)") }
         do {
-            return try ModelBundle.load(checkpoint: url, vocabulary: vocabularyURL(for: url), defaultMaxLength: maxLength)
+            return try ModelBundle.load(checkpoint: url, vocabulary: vocabulary, defaultMaxLength: length)
         } catch {
             throw CommandFailure("\(error)")
         }

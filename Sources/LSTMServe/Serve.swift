@@ -16,12 +16,7 @@ struct Serve: ParsableCommand {
         abstract: "Serve the classifier over HTTP (the default command).",
         discussion: "Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals with underscores, e.g. LSTM_SERVE_PORT=9000.")
 
-    @Option(help: "Keras checkpoint (.keras or legacy .h5). Default: the bundled Models/imdb-lstm.keras. [LSTM_SERVE_MODEL]")
-    var model: String?
-    @Option(help: "Vocabulary file; without one only token requests are accepted. Default: <checkpoint stem>-vocab.txt beside the checkpoint, if present. [LSTM_SERVE_VOCAB]")
-    var vocab: String?
-    @Option(help: "Input length when the checkpoint records none. Default: 500. [LSTM_SERVE_MAX_LENGTH]")
-    var maxLength: Int?
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Address to bind. Default: 0.0.0.0. [LSTM_SERVE_HOST]")
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
@@ -60,10 +55,7 @@ struct Serve: ParsableCommand {
         let logger = configuredLogger
 
         // Fail fast: a bad model exits non-zero before the port is bound.
-        let options = try ModelOptions.parse(
-            [model.map { ["--model", $0] }, vocab.map { ["--vocab", $0] }].compactMap { $0 }.flatMap { $0 }
-                + ["--max-length", String(try Environment.resolve(maxLength, "MAX_LENGTH", default: 500))])
-        let bundle = try options.load()
+        let bundle = try modelOptions.load()
         let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
 
         let batching = BatchingConfiguration(
