@@ -1,5 +1,3 @@
-import Foundation
-
 /// The body of `POST /classify`: exactly one of four shapes.
 ///
 /// - `{"text": "…"}` — one review;
@@ -21,73 +19,86 @@ enum ClassifyRequest: Equatable {
     }
 
     /// Parses a request body, with a message that says what is wrong with a bad one.
+    ///
+    /// The JSON is read strictly (RFC 8259) by `ClassifyRequestParser`, in one pass. Errors come in this order:
+    /// invalid JSON (thrown at once), top level not an object, then the field set (an unknown field, a duplicate
+    /// field, none or several of text/texts/tokens), then the type of the one field. A type error is only recorded
+    /// by the parser so that the rest of the body is still checked for the errors that come first.
     static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object such as {\"text\": \"…\"}") }
-        do {
-            return try JSONDecoder().decode(Shape.self, from: Data(body)).request
-        } catch let error as ServiceError {
-            throw error
-        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw .badRequest("the body is not valid JSON")
-        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+        var json = ClassifyRequestParser(body)
+        guard json.peek == UInt8(ascii: "{") else {
+            try json.skipValue()
+            try json.expectEnd()
             throw .badRequest("the body must be a JSON object with one of the fields text, texts or tokens")
-        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
-            let field = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined()
-            throw .badRequest("field \(field) has the wrong type (expected \(Self.name(of: type)))")
-        } catch let DecodingError.dataCorrupted(context) {
-            let field = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined()
-            throw .badRequest("field \(field) is malformed")
-        } catch {
-            throw .badRequest("the body is not a valid classify request")
         }
-    }
-
-    private static func name(of type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Int.Type: return "an integer"
-        default: return "\(type)".lowercased()
-        }
-    }
-
-    /// The decodable form: checks the field set, then the field's type.
-    private struct Shape: Decodable {
-        let request: ClassifyRequest
-
-        private struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Key.self)
-            let keys = container.allKeys.map(\.stringValue)
-            let known = ["text", "texts", "tokens"]
-            if let unknown = keys.first(where: { !known.contains($0) }) {
-                throw ServiceError.badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens")
-            }
-            guard keys.count == 1, let key = keys.first else {
-                throw ServiceError.badRequest(keys.isEmpty
-                    ? "the body needs one of the fields text, texts or tokens"
-                    : "use exactly one of text, texts or tokens, not \(keys.sorted().joined(separator: " and "))")
-            }
-            let codingKey = Key(stringValue: key)
+        var keys: [String] = [], unknown: String?, duplicate: String?, request: ClassifyRequest?
+        try json.container { json, key, _ throws(ServiceError) in
+            guard !keys.contains(key) else { duplicate = duplicate ?? key; return try json.skipValue() }
+            keys.append(key)
             switch key {
-            case "text":
-                request = .text(try container.decode(String.self, forKey: codingKey))
-            case "texts":
-                request = .texts(try container.decode([String].self, forKey: codingKey))
-            default:
-                if let single = try? container.decode([Int].self, forKey: codingKey) {
-                    request = .tokens(single)
-                } else if let batch = try? container.decode([[Int]].self, forKey: codingKey) {
-                    request = .tokenBatch(batch)
-                } else {
-                    throw ServiceError.badRequest("field tokens must be an array of integer ids or an array of such arrays")
-                }
+            case "text": request = try text(&json)
+            case "texts": request = try texts(&json)
+            case "tokens": request = try tokens(&json)
+            default: unknown = unknown ?? key; try json.skipValue()
             }
         }
+        try json.expectEnd()
+        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens") }
+        if let duplicate { throw .badRequest("field \(duplicate) appears more than once; send it exactly once") }
+        guard keys.count == 1 else {
+            throw .badRequest(keys.isEmpty
+                ? "the body needs one of the fields text, texts or tokens"
+                : "use exactly one of text, texts or tokens, not \(keys.sorted().joined(separator: " and "))")
+        }
+        if let typeError = json.typeError { throw typeError }
+        guard let request else { throw .badRequest("the body is not a valid classify request") }
+        return request
+    }
+
+    private static func text(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {
+        guard json.peek == UInt8(ascii: "\"") else { try json.mismatch("text", "a string"); return nil }
+        return .text(try json.parseString())
+    }
+
+    private static func texts(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {
+        guard json.peek == UInt8(ascii: "[") else { try json.mismatch("texts", "an array of strings"); return nil }
+        var texts: [String] = [], ok = true
+        try json.container { json, _, i throws(ServiceError) in
+            if !ok { return try json.skipValue() }
+            guard json.peek == UInt8(ascii: "\"") else { ok = false; return try json.mismatch("texts[\(i)]", "a string") }
+            texts.append(try json.parseString())
+        }
+        return ok ? .texts(texts) : nil
+    }
+
+    /// `[1, 14, 22]` or `[[1, 14], [1, 22]]`: the first element decides which.
+    private static func tokens(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {
+        guard json.peek == UInt8(ascii: "[") else {
+            try json.mismatch("tokens", "an array of integer ids or an array of such arrays")
+            return nil
+        }
+        var single: [Int] = [], batch: [[Int]] = [], isBatch: Bool?, ok = true
+        try json.container { json, _, i throws(ServiceError) in
+            if !ok { return try json.skipValue() }
+            let batched = isBatch ?? (json.peek == UInt8(ascii: "["))
+            isBatch = batched
+            if !batched {
+                let id = try json.parseID("tokens[\(i)]", i == 0 ? "an integer id or an array of ids" : "an integer id")
+                if let id { single.append(id) } else { ok = false }
+            } else if json.peek == UInt8(ascii: "[") {
+                var ids: [Int] = []
+                try json.container { json, _, j throws(ServiceError) in
+                    if !ok { return try json.skipValue() }
+                    if let id = try json.parseID("tokens[\(i)][\(j)]", "an integer id") { ids.append(id) } else { ok = false }
+                }
+                batch.append(ids)
+            } else {
+                ok = false
+                try json.mismatch("tokens[\(i)]", "an array of integer ids")
+            }
+        }
+        guard ok else { return nil }
+        return isBatch == true ? .tokenBatch(batch) : .tokens(single)
     }
 }
