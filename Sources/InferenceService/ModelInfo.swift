@@ -28,6 +28,7 @@ struct ModelInfo {
         writer.array { writer in for label in ModelBundle.labels { writer.value(label) } }
         writer.field("source", model.checkpointURL.path)
         writer.field("accepts_text", model.vocabulary != nil)
+        writer.field("kernel", model.classifier.kernel)
         if let vocabulary = model.vocabularyURL { writer.field("vocabulary", vocabulary.path) }
     }
 }

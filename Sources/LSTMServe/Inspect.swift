@@ -33,6 +33,7 @@ struct Inspect: ParsableCommand {
         print("    kernel [\(a.embeddingWidth), \(4 * a.units)]  recurrent_kernel [\(a.units), \(4 * a.units)]\(a.lstmUsesBias ? "  bias [\(4 * a.units)]" : "")")
         print("  \(names[2]) Dense  units=1 activation=sigmoid use_bias=\(a.denseUsesBias)  params=\(a.units + (a.denseUsesBias ? 1 : 0))")
         print("parameters:  \(a.parameterCount)")
+        print("kernel:      \(bundle.classifier.kernel) on this machine")
         print("max length:  \(a.maxLength) (\(a.maxLengthSource == .checkpoint ? "recorded in the checkpoint" : "from --max-length"), padding and truncation 'pre')")
     }
 }

@@ -92,6 +92,7 @@ struct Serve: ParsableCommand {
         logger.info("serving", metadata: [
             "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
             "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
+            "kernel": "\(bundle.classifier.kernel)",
             "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
         ])
 

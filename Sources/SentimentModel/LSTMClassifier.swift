@@ -16,6 +16,12 @@ public final class LSTMClassifier: Sendable {
         self.engine = LSTMEngine(architecture: architecture, weights: weights)
     }
 
+    /// Which implementation of the LSTM step runs here: `avx2+fma` or `portable`. Scores from the two
+    /// can differ in their last digits; both agree with Keras to within 1e-5.
+    public var kernel: String {
+        engine.cell.usesAVX2 ? "avx2+fma" : "portable"
+    }
+
     /// Probabilities of the positive class for a batch of unpadded id sequences.
     ///
     /// Each sequence is truncated to its last ``ModelArchitecture/maxLength`` ids and padded in
