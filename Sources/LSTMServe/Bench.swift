@@ -39,6 +39,7 @@ struct Bench: ParsableCommand {
         // Full-length sequences: each review's ids repeated to exactly maxLength.
         let full = real.map { ids in (0..<maxLength).map { ids[$0 % ids.count] } }
 
+        try printLine(tokenizerCase(vocabulary, texts))
         for (name, sequences) in [("real_lengths", real), ("max_length", full)] {
             for batchSize in batchSizes {
                 let result = try measure(bundle.classifier, sequences, batchSize: batchSize)
@@ -47,10 +48,38 @@ struct Bench: ParsableCommand {
                     "tokens_per_second": result.tokens.rounded(), "mean_length": result.meanLength,
                     "repeats": repeats, "seconds_per_repeat": seconds, "model": bundle.name,
                 ]
-                let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-                print(String(decoding: json, as: UTF8.self))
+                try printLine(line)
             }
         }
+    }
+
+    private func printLine(_ line: [String: Any]) throws {
+        let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    /// Tokenizing and looking up the ids of whole reviews, on its own: median reviews/s and tokens/s.
+    private func tokenizerCase(_ vocabulary: Vocabulary, _ texts: [String]) -> [String: Any] {
+        var runs: [(Double, Double)] = []
+        for _ in 0...repeats {  // the first run warms up and is dropped
+            let start = DispatchTime.now().uptimeNanoseconds
+            var reviews = 0
+            var tokens = 0
+            var elapsed = 0.0
+            while elapsed < seconds {
+                for text in texts { tokens += vocabulary.encode(text).count }
+                reviews += texts.count
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            runs.append((Double(reviews) / elapsed, Double(tokens) / elapsed))
+        }
+        runs.removeFirst()
+        runs.sort { $0.0 < $1.0 }
+        let median = runs[runs.count / 2]
+        return [
+            "case": "tokenize", "reviews_per_second": median.0.rounded(), "tokens_per_second": median.1.rounded(),
+            "repeats": repeats, "seconds_per_repeat": seconds,
+        ]
     }
 
     private struct Result {

@@ -81,7 +81,10 @@ public struct Vocabulary: Sendable {
     /// The unpadded ids of a review: the start id, then one id per token.
     public func encode(_ text: String) -> [Int32] {
         var result: [Int32] = [Self.startID]
-        Tokenizer.forEachToken(in: text) { result.append(id(ofUTF8: $0)) }
+        result.reserveCapacity(text.utf8.count / 4 + 2)
+        table.withLookup { lookup in
+            Tokenizer.forEachToken(in: text) { result.append(lookup.id(of: $0) ?? Self.outOfVocabularyID) }
+        }
         return result
     }
 }

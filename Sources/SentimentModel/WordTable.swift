@@ -4,7 +4,7 @@
 /// Unicode-aware equality; byte equality is also exactly Python's `str` equality for the
 /// tokenizer's output. Words live back to back in one byte arena.
 struct WordTable: Sendable {
-    private struct Slot: Sendable {
+    fileprivate struct Slot: Sendable {
         var hash: UInt64 = 0
         var offset: Int32 = 0
         var length: Int32 = -1  // -1: empty
@@ -45,20 +45,37 @@ struct WordTable: Sendable {
 
     /// The id of `bytes`, or nil.
     func id(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let hash = Self.hash(bytes)
-        var index = Int(truncatingIfNeeded: hash) & mask
-        return slots.withUnsafeBufferPointer { slots in
+        withLookup { $0.id(of: bytes) }
+    }
+
+    /// Calls `body` with a view of the table that looks words up without reference counting; valid only inside `body`.
+    func withLookup<R>(_ body: (Lookup) -> R) -> R {
+        slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
-                while true {
-                    let slot = slots[index]
-                    if slot.length < 0 { return nil }
-                    if slot.hash == hash && Int(slot.length) == bytes.count
-                        && (bytes.isEmpty || memoryEqual(arena.baseAddress! + Int(slot.offset), bytes.baseAddress!, bytes.count))
-                    {
-                        return slot.id
-                    }
-                    index = (index + 1) & mask
+                body(Lookup(slots: slots, arena: arena, mask: mask))
+            }
+        }
+    }
+
+    /// The table's storage as plain pointers, for a run of lookups (a whole review).
+    struct Lookup {
+        fileprivate let slots: UnsafeBufferPointer<Slot>
+        fileprivate let arena: UnsafeBufferPointer<UInt8>
+        fileprivate let mask: Int
+
+        /// The id of `bytes`, or nil.
+        func id(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+            let hash = WordTable.hash(bytes)
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot.length < 0 { return nil }
+                if slot.hash == hash && Int(slot.length) == bytes.count
+                    && (bytes.isEmpty || WordTable.memoryEqual(arena.baseAddress! + Int(slot.offset), bytes.baseAddress!, bytes.count))
+                {
+                    return slot.id
                 }
+                index = (index + 1) & mask
             }
         }
     }
@@ -74,7 +91,7 @@ struct WordTable: Sendable {
     }
 
     @inline(__always)
-    private func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    fileprivate static func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         for index in 0..<count where a[index] != b[index] { return false }
         return true
     }
