@@ -84,7 +84,18 @@ struct Serve: ParsableCommand {
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
-        // Handlers first, so a signal that arrives while starting still drains instead of killing the process.
+        do {
+            try server.start()
+        } catch {
+            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        logger.info("serving", metadata: [
+            "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
+            "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
+            "kernel": "\(bundle.classifier.kernel)",
+            "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
+        ])
+
         let signalNumbers: [Int32] = [SIGTERM, SIGINT]
         let signals = signalNumbers.map { signalNumber in
             signal(signalNumber, SIG_IGN)
@@ -100,18 +111,6 @@ struct Serve: ParsableCommand {
             source.resume()
             return source
         }
-        do {
-            try server.start()
-        } catch {
-            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(error)")
-        }
-        logger.info("serving", metadata: [
-            "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
-            "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
-            "kernel": "\(bundle.classifier.kernel)",
-            "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
-        ])
-
         withExtendedLifetime(signals) { dispatchMain() }
     }
 
