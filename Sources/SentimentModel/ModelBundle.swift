@@ -38,18 +38,14 @@ public struct ModelBundle: Sendable {
 
     /// Reads and validates a checkpoint (and a vocabulary, if given), failing with a clear message.
     public static func load(checkpoint url: URL, vocabulary vocabularyURL: URL?, defaultMaxLength: Int = 500) throws(ModelError) -> ModelBundle {
-        let limit = CheckpointLimits().maxFileBytes
         let bytes: [UInt8]
         do {
-            let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
-            guard size <= limit else {
-                throw ModelError.invalidCheckpoint(path: url.path, reason: "the file is \(size) bytes, more than the \(limit) allowed")
-            }
-            bytes = [UInt8](try Data(contentsOf: url))
-        } catch let error as ModelError {
-            throw error
+            bytes = try KerasCheckpoint.readFile(url)
+        } catch .io(let detail) {
+            let prefix = url.path + ": "
+            throw .unreadableFile(path: url.path, reason: detail.hasPrefix(prefix) ? String(detail.dropFirst(prefix.count)) : detail)
         } catch {
-            throw .unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw .invalidCheckpoint(path: url.path, reason: error.description)
         }
         let checkpoint: KerasCheckpoint
         do {

@@ -23,6 +23,11 @@ public struct KerasCheckpoint: Sendable {
 
     /// Reads the checkpoint at `url` (a `.keras` zip or a legacy `.h5` file).
     public static func load(contentsOf url: URL, limits: CheckpointLimits = .init()) throws(CheckpointError) -> KerasCheckpoint {
+        try load(bytes: readFile(url, limits: limits), limits: limits)
+    }
+
+    /// The bytes of a checkpoint file, refused before reading when it is larger than `limits.maxFileBytes`.
+    public static func readFile(_ url: URL, limits: CheckpointLimits = .init()) throws(CheckpointError) -> [UInt8] {
         let size: Int
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
@@ -33,13 +38,11 @@ public struct KerasCheckpoint: Sendable {
         guard size <= limits.maxFileBytes else {
             throw .tooLarge(what: "checkpoint file \(url.lastPathComponent)", size: UInt64(size), limit: UInt64(limits.maxFileBytes))
         }
-        let data: Data
         do {
-            data = try Data(contentsOf: url)
+            return [UInt8](try Data(contentsOf: url))
         } catch {
             throw .io("\(url.path): \(error.localizedDescription)")
         }
-        return try load(bytes: [UInt8](data), limits: limits)
     }
 
     /// Reads a checkpoint from memory, detecting the format from its signature: zip ("PK\u{3}\u{4}") or HDF5.
