@@ -16,6 +16,11 @@
 #define LSTM_HAVE_X86 1
 #endif
 
+static inline void lstm_prefetch_row(const LSTMLayer *layer, int32_t token) {
+    const char *row = (const char *)(layer->projection + (int64_t)token * 4 * layer->units);
+    for (int32_t offset = 0; offset < 16 * layer->units; offset += 64) __builtin_prefetch(row + offset, 0, 3);
+}
+
 // MARK: - Portable path
 
 static float exp_approx(float x) {
@@ -100,10 +105,10 @@ AVX2 static inline __m256 exp8(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
 }
 
-/// 1/d for d ≥ 1: the hardware estimate refined by one Newton step (relative error about 2^-22).
+/// 1/d. A true division: on Zen 3 it is no slower here than the hardware estimate refined by a
+/// Newton step (the division unit is otherwise idle in this kernel), and correctly rounded.
 AVX2 static inline __m256 reciprocal8(__m256 d) {
-    const __m256 y = _mm256_rcp_ps(d);
-    return _mm256_mul_ps(y, _mm256_fnmadd_ps(d, y, _mm256_set1_ps(2.0f)));
+    return _mm256_div_ps(_mm256_set1_ps(1.0f), d);
 }
 
 AVX2 static inline __m256 activate8(LSTMActivation activation, __m256 x) {
@@ -184,6 +189,11 @@ AVX2 static void step_avx2(const LSTMLayer *layer, int32_t rows, const int32_t *
     const int32_t units = layer->units, width = 4 * units;
     for (int32_t row = 0; row < rows; row += 2) {
         const int32_t count = rows - row >= 2 ? 2 : 1;
+        // The next pair's projection rows are scattered over a table larger than L2: ask for them
+        // now, so they arrive while this pair computes (a quarter of the step time on real reviews).
+        for (int32_t ahead = row + 2; ahead < rows && ahead < row + 4; ahead++) {
+            lstm_prefetch_row(layer, tokens[ahead]);
+        }
         float *h0 = hidden + (int64_t)row * units, *h1 = count > 1 ? h0 + units : h0;
         float *g0 = gates + (int64_t)row * width, *g1 = g0 + width;
         gates_block(layer, count, tokens + row, h0, h1, g0, g1);
@@ -218,4 +228,8 @@ void lstm_step(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
     }
 #endif
     step_portable(layer, rows, tokens, hidden, cell, gates);
+}
+
+void lstm_prefetch(const LSTMLayer *layer, int32_t rows, const int32_t *tokens) {
+    for (int32_t row = 0; row < rows; row++) lstm_prefetch_row(layer, tokens[row]);
 }

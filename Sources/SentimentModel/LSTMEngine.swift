@@ -7,6 +7,8 @@ import Dispatch
 /// the running batch *n* steps before the end, so at every step the active rows are a prefix.
 /// Each step is one call into ``LSTMStepKernel`` (C, AVX2 where available) for the active rows;
 /// the arithmetic for a row never depends on the other rows, so batched equals unbatched exactly.
+/// The input projection table (5 MB for the bundled model) does not fit in L2, so each step
+/// asks for the next step's first rows ahead of time, and the kernel for each next row pair.
 /// Batches of ``parallelThreshold`` rows or more are dealt to two threads.
 struct LSTMEngine: Sendable {
     let cell: LSTMStepKernel
@@ -86,7 +88,8 @@ struct LSTMEngine: Sendable {
         var hidden = [Float](repeating: 0, count: count * units)
         var cell = [Float](repeating: 0, count: count * units)
         var gates = [Float](repeating: 0, count: count * 4 * units)
-        var tokens = [Int32](repeating: 0, count: count)
+        // This step's ids, then (at `count...`) the next step's first two, to prefetch.
+        var tokens = [Int32](repeating: 0, count: count + 2)
         for (position, length) in lengths.enumerated() {
             let padding = maxLength - length
             hidden.replaceSubrange(position * units..<(position + 1) * units, with: paddedHidden[padding * units..<(padding + 1) * units])
@@ -105,6 +108,12 @@ struct LSTMEngine: Sendable {
                                     let remaining = longest - step
                                     while active < count && lengths[active] >= remaining { active += 1 }
                                     for position in 0..<active { tokens[position] = ids[ends[position] - remaining] }
+                                    if remaining > 1 {
+                                        // The next step's first two rows are this step's first two, one id on.
+                                        let ahead = min(active, 2)
+                                        for position in 0..<ahead { tokens[count + position] = ids[ends[position] - remaining + 1] }
+                                        LSTMStepKernel.prefetch(layer, rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[count...]))
+                                    }
                                     LSTMStepKernel.step(layer, rows: active, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
                                 }
                             }

@@ -78,6 +78,13 @@ struct LSTMStepKernel: Sendable {
         lstm_step(layer, Int32(rows), tokens.baseAddress, hidden.baseAddress, cell.baseAddress, gates.baseAddress)
     }
 
+    /// Hints that the projection rows of `tokens[0..<rows]` are needed soon (see `lstm_prefetch`).
+    @inline(__always)
+    static func prefetch(_ layer: UnsafePointer<LSTMLayer>, rows: Int, tokens: UnsafeMutableBufferPointer<Int32>) {
+        precondition(tokens.count >= rows)
+        lstm_prefetch(layer, Int32(rows), tokens.baseAddress)
+    }
+
     /// Calls `body` with the kernel's C description, valid only inside `body`.
     func withLayer<T>(_ body: (UnsafePointer<LSTMLayer>) -> T) -> T {
         inputProjection.withUnsafeBufferPointer { projection in

@@ -35,6 +35,11 @@ typedef struct {
 void lstm_step(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
                float *hidden, float *cell, float *gates);
 
+/// Asks the processor to start loading the projection rows of `tokens[0..<rows]`: a hint that
+/// lets the first rows of the next step arrive while this one computes. lstm_step itself
+/// fetches each row pair's successors ahead.
+void lstm_prefetch(const LSTMLayer *layer, int32_t rows, const int32_t *tokens);
+
 /// Whether lstm_step takes its AVX2/FMA path for this layer on this processor.
 int lstm_uses_avx2(const LSTMLayer *layer);
 
