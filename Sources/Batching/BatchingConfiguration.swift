@@ -1,17 +1,35 @@
-/// How the dynamic batcher groups work. Every field has a documented default.
+/// How work is grouped into forward passes. Every field has a documented default.
 public struct BatchingConfiguration: Sendable, Equatable {
-    /// Most sequences in one forward pass. Default: 64.
+    /// The two ways of sharing forward passes.
+    public enum Scheduling: String, Sendable, CaseIterable {
+        /// Step-level: rows join and leave a running batch between time steps (``ContinuousBatcher``).
+        case step
+        /// Whole batches: a pass runs to its end; arrivals gather for the next (``DynamicBatcher``).
+        case batch
+    }
+
+    /// Which scheduler runs. Default: ``Scheduling/step``.
+    public var scheduling: Scheduling
+    /// Most sequences in one forward pass; with step-level scheduling, most rows in each
+    /// worker's running batch. Default: 64.
     public var maxBatchSize: Int
-    /// How long a batch that is not full may wait for more work once the worker is idle, in
-    /// microseconds. Default: 0 (no wait: an idle worker starts at once; arrivals during a pass
-    /// gather for the next one anyway).
+    /// Whole batches only: how long a batch that is not full may wait for more work once the
+    /// worker is idle, in microseconds. Default: 0 (no wait: an idle worker starts at once;
+    /// arrivals during a pass gather for the next one anyway).
     public var maxBatchDelayMicroseconds: Int
+    /// Step-level only: running batches stepping in parallel, one per worker thread. Default: 1.
+    public var workers: Int
     /// Most sequences waiting (not yet in a pass); beyond it work is refused. Default: 1,024.
     public var maxQueueSize: Int
 
-    public init(maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, maxQueueSize: Int = 1_024) {
+    public init(
+        scheduling: Scheduling = .step, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, workers: Int = 1,
+        maxQueueSize: Int = 1_024
+    ) {
+        self.scheduling = scheduling
         self.maxBatchSize = maxBatchSize
         self.maxBatchDelayMicroseconds = maxBatchDelayMicroseconds
+        self.workers = workers
         self.maxQueueSize = maxQueueSize
     }
 }

@@ -1,24 +1,18 @@
 import Dispatch
 import Synchronization
 
-/// Groups concurrent submissions into forward passes on one dedicated serial queue.
+/// Groups concurrent submissions into whole forward passes on one dedicated serial queue: a
+/// pass runs to its end, and arrivals meanwhile gather for the next (the policy is
+/// ``BatchingStateMachine``).
 ///
 /// Threading: ``submit(_:timeout:completion:)`` may be called from any thread and never blocks
 /// beyond a short lock. `process` runs on the batcher's own serial queue, one pass at a time;
 /// completions are called on that queue too, so they must only hand results on, never block.
-public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
-    /// One submission's results, in input order, each with the size of the pass that computed it.
-    public struct Result: Sendable {
-        public let outputs: [Output]
-        public let batchSizes: [Int]
-    }
-
-    public typealias Completion = @Sendable (Swift.Result<Result, BatchingError>) -> Void
-
+public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchScheduler {
     private struct Pending: Sendable {
         let input: Input
         let index: Int
-        let submission: Submission
+        let submission: BatchSubmission<Output>
     }
 
     private let stateMachine: Mutex<BatchingStateMachine<Pending>>
@@ -41,10 +35,10 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
 
     /// Queues `inputs` as one unit; `completion` gets every output, or the first error.
     /// - Parameter timeout: nanoseconds an input may wait for a pass before it fails with ``BatchingError/timedOut``.
-    public func submit(_ inputs: [Input], timeout: UInt64, completion: @escaping Completion) {
+    public func submit(_ inputs: [Input], timeout: UInt64, completion: @escaping BatchCompletion<Output>) {
         guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
-        guard !inputs.isEmpty else { return completion(.success(Result(outputs: [], batchSizes: []))) }
-        let submission = Submission(count: inputs.count, completion: completion)
+        guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
+        let submission = BatchSubmission(count: inputs.count, completion: completion)
         let items = inputs.enumerated().map { Pending(input: $1, index: $0, submission: submission) }
         let now = Self.now()
         let action: BatchingStateMachine<Pending>.Action
@@ -90,40 +84,4 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-    /// Gathers the outputs of one submission, which may span several passes.
-    private final class Submission: Sendable {
-        private struct State {
-            var outputs: [Output?]
-            var batchSizes: [Int]
-            var remaining: Int
-            var completion: Completion?
-        }
-        private let state: Mutex<State>
-
-        init(count: Int, completion: @escaping Completion) {
-            state = Mutex(State(outputs: Array(repeating: nil, count: count), batchSizes: Array(repeating: 0, count: count), remaining: count, completion: completion))
-        }
-
-        func deliver(_ output: Output, at index: Int, batchSize: Int) {
-            let finished: (Completion, Result)? = state.withLock { state in
-                guard state.completion != nil else { return nil }
-                state.outputs[index] = output
-                state.batchSizes[index] = batchSize
-                state.remaining -= 1
-                guard state.remaining == 0, let completion = state.completion else { return nil }
-                state.completion = nil
-                return (completion, Result(outputs: state.outputs.compactMap { $0 }, batchSizes: state.batchSizes))
-            }
-            if let (completion, result) = finished { completion(.success(result)) }
-        }
-
-        func fail(_ error: BatchingError) {
-            let completion: Completion? = state.withLock { state in
-                defer { state.completion = nil }
-                return state.completion
-            }
-            completion?(.failure(error))
-        }
-    }
 }

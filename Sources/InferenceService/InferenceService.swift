@@ -12,16 +12,24 @@ public final class InferenceService: HTTPHandler {
     /// The model being served.
     public let model: ModelBundle
     public let configuration: ServiceConfiguration
-    let batcher: DynamicBatcher<[Int32], Float>
+    let batcher: any BatchScheduler<[Int32], Float>
     private let draining = Atomic<Bool>(false)
 
     public init(model: ModelBundle, configuration: ServiceConfiguration = .init()) {
         self.model = model
         self.configuration = configuration
         let classifier = model.classifier
-        self.batcher = DynamicBatcher(configuration: configuration.batching) { sequences in
-            // Ids were validated before submission, so this cannot throw; NaN marks the impossible.
-            (try? classifier.predict(sequences)) ?? Array(repeating: .nan, count: sequences.count)
+        let batching = configuration.batching
+        switch batching.scheduling {
+        case .step:
+            self.batcher = ContinuousBatcher(workers: batching.workers, maxQueueSize: batching.maxQueueSize) {
+                LSTMStepBatch(classifier: classifier, capacity: max(batching.maxBatchSize, 1))
+            }
+        case .batch:
+            self.batcher = DynamicBatcher(configuration: batching) { sequences in
+                // Ids were validated before submission, so this cannot throw; NaN marks the impossible.
+                (try? classifier.predict(sequences)) ?? Array(repeating: .nan, count: sequences.count)
+            }
         }
     }
 

@@ -21,9 +21,13 @@ struct Serve: ParsableCommand {
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
     var port: Int?
-    @Option(help: "Most sequences in one forward pass. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
+    @Option(help: "How requests share forward passes: step (rows join and leave a running batch between time steps) or batch (whole passes). Default: step. [LSTM_SERVE_SCHEDULER]")
+    var scheduler: String?
+    @Option(help: "Most sequences in one forward pass; with --scheduler step, most rows in each running batch. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
     var maxBatchSize: Int?
-    @Option(help: "Microseconds an idle worker waits to fill a batch. Default: 0. [LSTM_SERVE_MAX_BATCH_DELAY_US]")
+    @Option(help: "--scheduler step: running batches stepping in parallel, one thread each. Default: 1. [LSTM_SERVE_WORKERS]")
+    var workers: Int?
+    @Option(help: "--scheduler batch: microseconds an idle worker waits to fill a batch. Default: 0. [LSTM_SERVE_MAX_BATCH_DELAY_US]")
     var maxBatchDelayUs: Int?
     @Option(help: "Most sequences waiting for a pass; beyond it 503. Default: 1024. [LSTM_SERVE_MAX_QUEUE]")
     var maxQueue: Int?
@@ -58,9 +62,15 @@ struct Serve: ParsableCommand {
         let bundle = try modelOptions.load()
         let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
 
+        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: BatchingConfiguration.Scheduling.step.rawValue)
+        guard let scheduling = BatchingConfiguration.Scheduling(rawValue: schedulerName) else {
+            throw ValidationError("--scheduler must be one of: \(BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(schedulerName)')")
+        }
         let batching = BatchingConfiguration(
+            scheduling: scheduling,
             maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: 64), "--max-batch-size"),
             maxBatchDelayMicroseconds: try nonNegative(Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: 0), "--max-batch-delay-us"),
+            workers: try positive(Environment.resolve(workers, "WORKERS", default: 1), "--workers"),
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: 1_024), "--max-queue"))
         let service = InferenceService(
             model: bundle,
@@ -92,7 +102,7 @@ struct Serve: ParsableCommand {
         logger.info("serving", metadata: [
             "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
             "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
-            "kernel": "\(bundle.classifier.kernel)",
+            "kernel": "\(bundle.classifier.kernel)", "scheduler": "\(scheduling.rawValue)",
             "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
         ])
 

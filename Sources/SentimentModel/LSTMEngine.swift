@@ -122,11 +122,16 @@ struct LSTMEngine: Sendable {
                 }
             }
         }
-        return (0..<count).map { position in
-            var logit = denseBias
-            for k in 0..<units { logit += hidden[position * units + k] * denseKernel[k] }
-            return Activation.sigmoid(logit)
+        return hidden.withUnsafeBufferPointer { hidden in
+            (0..<count).map { position in score(hidden: UnsafeBufferPointer(rebasing: hidden[position * units..<(position + 1) * units])) }
         }
+    }
+
+    /// The Dense(1, sigmoid) head on one final hidden state of `units` floats.
+    func score(hidden: UnsafeBufferPointer<Float>) -> Float {
+        var logit = denseBias
+        for k in 0..<units { logit += hidden[k] * denseKernel[k] }
+        return Activation.sigmoid(logit)
     }
 }
 

@@ -17,7 +17,7 @@ struct DynamicBatcherTests {
         let first = Task { try await Self.submit(batcher, [-1]) }
         while passes.withLock({ $0.isEmpty }) { await Task.yield() }
 
-        let results = try await withThrowingTaskGroup(of: (Int, DynamicBatcher<Int, Int>.Result).self) { group in
+        let results = try await withThrowingTaskGroup(of: (Int, BatchResult<Int>).self) { group in
             for value in 0..<40 {
                 group.addTask { (value, try await Self.submit(batcher, [value, value + 1000])) }
             }
@@ -55,7 +55,7 @@ struct DynamicBatcherTests {
         await #expect(throws: BatchingError.shuttingDown) { try await Self.submit(batcher, [3]) }
     }
 
-    private static func submit(_ batcher: DynamicBatcher<Int, Int>, _ inputs: [Int], timeout: UInt64 = 10_000_000_000) async throws -> DynamicBatcher<Int, Int>.Result {
+    private static func submit(_ batcher: DynamicBatcher<Int, Int>, _ inputs: [Int], timeout: UInt64 = 10_000_000_000) async throws -> BatchResult<Int> {
         try await withCheckedThrowingContinuation { continuation in
             batcher.submit(inputs, timeout: timeout) { continuation.resume(with: $0) }
         }

@@ -119,8 +119,9 @@ extension EndToEnd {
         }
 
         @Test func aRequestArrivingWhileTheQueueIsFullOfOthersWorkIs503WithRetryAfter() throws {
-            // The first request waits up to 1 s for the batch to fill, holding the queue's only slot.
-            let batching = BatchingConfiguration(maxBatchSize: 64, maxBatchDelayMicroseconds: 1_000_000, maxQueueSize: 1)
+            // The first request waits up to 1 s for a whole batch to fill, holding the queue's only slot.
+            // (The step-level batcher's queue limit is tested with a controllable batch in BatchingTests.)
+            let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 64, maxBatchDelayMicroseconds: 1_000_000, maxQueueSize: 1)
             try LiveServer.run(service: ServiceConfiguration(batching: batching, retryAfterSeconds: 3)) { server in
                 let waiting = try server.connect()
                 try waiting.send(RawHTTPClient.classify(#"{"text": "good"}"#))
@@ -136,8 +137,8 @@ extension EndToEnd {
         }
 
         @Test func aRequestNoPassTakesBeforeItsTimeoutIs504() throws {
-            // The batch waits 200 ms to fill, far beyond the 1 ms request timeout, so the item expires first.
-            let batching = BatchingConfiguration(maxBatchSize: 64, maxBatchDelayMicroseconds: 200_000, maxQueueSize: 16)
+            // A whole batch waits 200 ms to fill, far beyond the 1 ms request timeout, so the item expires first.
+            let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 64, maxBatchDelayMicroseconds: 200_000, maxQueueSize: 16)
             try LiveServer.run(service: ServiceConfiguration(batching: batching, requestTimeoutMilliseconds: 1)) { server in
                 let response = try server.exchange(RawHTTPClient.classify(#"{"text": "a great film"}"#))
                 #expect(response.status == 504)

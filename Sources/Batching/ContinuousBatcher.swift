@@ -1,0 +1,144 @@
+import Dispatch
+import Synchronization
+
+/// Step-level ("continuous") batching, as Orca does for transformers: each worker keeps a running
+/// batch and, between any two steps, lets queued inputs join and finished ones leave, so a short
+/// input never waits for a long one, and an arrival never waits for a whole pass to end.
+///
+/// Workers share one FIFO queue. A worker runs while its batch has rows or the queue has inputs,
+/// taking as many queued inputs as its batch has room for before every step, and sleeps when
+/// both are empty; a submission wakes one sleeping worker. With several workers (one per core),
+/// a worker with fewer rows steps faster and so takes more of the queue.
+///
+/// Threading: ``submit(_:timeout:completion:)`` may be called from any thread and never blocks
+/// beyond a short lock. Each worker runs on its own serial queue; completions are called there,
+/// so they must only hand results on, never block.
+public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
+    public typealias Input = Batch.Input
+    public typealias Output = Batch.Output
+
+    private struct Pending: Sendable {
+        let input: Input
+        let index: Int
+        let submission: BatchSubmission<Output>
+        let deadline: UInt64
+    }
+
+    private struct Shared {
+        var queue: [Pending] = []
+        var head = 0
+        var idleWorkers: [Int]
+        var queuedCount: Int { queue.count - head }
+
+        /// Up to `limit` live inputs from the front, and every expired one met on the way.
+        mutating func take(_ limit: Int, now: UInt64) -> (taken: [Pending], expired: [Pending]) {
+            var taken: [Pending] = []
+            var expired: [Pending] = []
+            while taken.count < limit && head < queue.count {
+                let item = queue[head]
+                head += 1
+                if item.deadline <= now { expired.append(item) } else { taken.append(item) }
+            }
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1_024 && head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return (taken, expired)
+        }
+    }
+
+    /// A worker's batch and the inputs in it by tag; touched only on the worker's queue.
+    private final class Worker: @unchecked Sendable {
+        let queue: DispatchQueue
+        let batch: Batch
+        var inFlight: [Pending?]
+        var freeTags: [Int]
+
+        init(label: String, batch: Batch) {
+            self.queue = DispatchQueue(label: label, qos: .userInitiated)
+            self.batch = batch
+            self.inFlight = Array(repeating: nil, count: batch.capacity)
+            self.freeTags = Array((0..<batch.capacity).reversed())
+        }
+    }
+
+    public let maxQueueSize: Int
+    private let shared: Mutex<Shared>
+    /// Mirrors `Shared.queuedCount`, so a busy worker can skip the lock when nothing is queued.
+    private let queued = Atomic<Int>(0)
+    private let accepting = Atomic<Bool>(true)
+    private let workers: [Worker]
+
+    /// - Parameters:
+    ///   - workers: how many running batches step in parallel (one per core is the natural choice).
+    ///   - maxQueueSize: most inputs waiting to join a batch; beyond it submissions fail with ``BatchingError/queueFull``.
+    ///   - makeBatch: one empty batch per worker.
+    public init(workers: Int, maxQueueSize: Int, label: String = "lstm-serve.inference", makeBatch: () -> Batch) {
+        let count = max(workers, 1)
+        self.maxQueueSize = maxQueueSize
+        self.workers = (0..<count).map { Worker(label: "\(label).\($0)", batch: makeBatch()) }
+        self.shared = Mutex(Shared(idleWorkers: Array((0..<count).reversed())))
+    }
+
+    public var queuedCount: Int { queued.load(ordering: .relaxed) }
+
+    public func submit(_ inputs: [Input], timeout: UInt64, completion: @escaping BatchCompletion<Output>) {
+        guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
+        guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
+        let submission = BatchSubmission(count: inputs.count, completion: completion)
+        let deadline = Self.now() &+ timeout
+        let wake: Int?? = shared.withLock { shared in
+            guard shared.queuedCount + inputs.count <= maxQueueSize else { return .none }
+            for (index, input) in inputs.enumerated() {
+                shared.queue.append(Pending(input: input, index: index, submission: submission, deadline: deadline))
+            }
+            queued.store(shared.queuedCount, ordering: .relaxed)
+            return .some(shared.idleWorkers.popLast())
+        }
+        guard let wake else { return completion(.failure(.queueFull)) }
+        if let index = wake {
+            let worker = workers[index]
+            worker.queue.async { [self] in run(worker, index: index) }
+        }
+    }
+
+    public func stopAccepting() {
+        accepting.store(false, ordering: .relaxed)
+    }
+
+    /// A worker's loop: take what fits, step, deliver; until the batch and the queue are empty.
+    private func run(_ worker: Worker, index: Int) {
+        let batch = worker.batch
+        while true {
+            let room = batch.capacity - batch.count
+            var taken: [Pending] = []
+            if room > 0 && (batch.count == 0 || queued.load(ordering: .relaxed) > 0) {
+                let (live, expired) = shared.withLock { shared in
+                    let result = shared.take(room, now: Self.now())
+                    queued.store(shared.queuedCount, ordering: .relaxed)
+                    if result.taken.isEmpty && batch.count == 0 { shared.idleWorkers.append(index) }
+                    return result
+                }
+                for item in expired { item.submission.fail(.timedOut) }
+                taken = live
+            }
+            if taken.isEmpty && batch.count == 0 { return }
+            for item in taken {
+                let tag = worker.freeTags.removeLast()
+                worker.inFlight[tag] = item
+                batch.add(item.input, tag: tag)
+            }
+            batch.step { tag, output, rows in
+                guard let item = worker.inFlight[tag] else { preconditionFailure("a batch reported tag \(tag), which is not running") }
+                worker.inFlight[tag] = nil
+                worker.freeTags.append(tag)
+                item.submission.deliver(output, at: item.index, batchSize: rows)
+            }
+        }
+    }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+}
