@@ -8,7 +8,7 @@ public struct BatchingConfiguration: Sendable, Equatable {
         case batch
     }
 
-    /// Which scheduler runs. Default: ``Scheduling/step``.
+    /// Which scheduler runs. Default: ``Scheduling/batch`` (see README "Performance" for the comparison).
     public var scheduling: Scheduling
     /// Most sequences in one forward pass; with step-level scheduling, most rows in each
     /// worker's running batch. Default: 64.
@@ -23,7 +23,7 @@ public struct BatchingConfiguration: Sendable, Equatable {
     public var maxQueueSize: Int
 
     public init(
-        scheduling: Scheduling = .step, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, workers: Int = 1,
+        scheduling: Scheduling = .batch, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, workers: Int = 1,
         maxQueueSize: Int = 1_024
     ) {
         self.scheduling = scheduling

@@ -21,7 +21,7 @@ struct Serve: ParsableCommand {
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
     var port: Int?
-    @Option(help: "How requests share forward passes: step (rows join and leave a running batch between time steps) or batch (whole passes). Default: step. [LSTM_SERVE_SCHEDULER]")
+    @Option(help: "How requests share forward passes: step (rows join and leave a running batch between time steps) or batch (whole passes). Default: batch. [LSTM_SERVE_SCHEDULER]")
     var scheduler: String?
     @Option(help: "Most sequences in one forward pass; with --scheduler step, most rows in each running batch. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
     var maxBatchSize: Int?
@@ -62,7 +62,7 @@ struct Serve: ParsableCommand {
         let bundle = try modelOptions.load()
         let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
 
-        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: BatchingConfiguration.Scheduling.step.rawValue)
+        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: BatchingConfiguration.Scheduling.batch.rawValue)
         guard let scheduling = BatchingConfiguration.Scheduling(rawValue: schedulerName) else {
             throw ValidationError("--scheduler must be one of: \(BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(schedulerName)')")
         }

@@ -40,9 +40,15 @@ struct LSTMEngine: Sendable {
         var h = [Float](repeating: 0, count: units)
         var c = [Float](repeating: 0, count: units)
         var g = [Float](repeating: 0, count: 4 * units)
-        let padding = [Vocabulary.paddingID]
+        var padding = [Vocabulary.paddingID]
         for step in stride(from: 1, through: maxLength, by: 1) {
-            cell.step(rows: 1, tokens: padding, hidden: &h, cell: &c, gates: &g)
+            padding.withUnsafeMutableBufferPointer { padding in
+                h.withUnsafeMutableBufferPointer { h in
+                    c.withUnsafeMutableBufferPointer { c in
+                        g.withUnsafeMutableBufferPointer { g in cell.step(rows: 1, tokens: padding, hidden: h, cell: c, gates: g) }
+                    }
+                }
+            }
             hidden.replaceSubrange(step * units..<(step + 1) * units, with: h)
             state.replaceSubrange(step * units..<(step + 1) * units, with: c)
         }
@@ -96,26 +102,25 @@ struct LSTMEngine: Sendable {
             cell.replaceSubrange(position * units..<(position + 1) * units, with: paddedCell[padding * units..<(padding + 1) * units])
         }
         let longest = lengths.first ?? 0
-        self.cell.withLayer { layer in
-            ids.withUnsafeBufferPointer { ids in
-                tokens.withUnsafeMutableBufferPointer { tokens in
-                    hidden.withUnsafeMutableBufferPointer { hidden in
-                        cell.withUnsafeMutableBufferPointer { cell in
-                            gates.withUnsafeMutableBufferPointer { gates in
-                                var active = 0
-                                for step in 0..<longest {
-                                    // A row joins when `remaining` of its ids are left; then it takes one per step.
-                                    let remaining = longest - step
-                                    while active < count && lengths[active] >= remaining { active += 1 }
-                                    for position in 0..<active { tokens[position] = ids[ends[position] - remaining] }
-                                    if remaining > 1 {
-                                        // The next step's first two rows are this step's first two, one id on.
-                                        let ahead = min(active, 2)
-                                        for position in 0..<ahead { tokens[count + position] = ids[ends[position] - remaining + 1] }
-                                        LSTMStepKernel.prefetch(layer, rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[count...]))
-                                    }
-                                    LSTMStepKernel.step(layer, rows: active, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
+        let kernel = self.cell
+        ids.withUnsafeBufferPointer { ids in
+            tokens.withUnsafeMutableBufferPointer { tokens in
+                hidden.withUnsafeMutableBufferPointer { hidden in
+                    cell.withUnsafeMutableBufferPointer { cell in
+                        gates.withUnsafeMutableBufferPointer { gates in
+                            var active = 0
+                            for step in 0..<longest {
+                                // A row joins when `remaining` of its ids are left; then it takes one per step.
+                                let remaining = longest - step
+                                while active < count && lengths[active] >= remaining { active += 1 }
+                                for position in 0..<active { tokens[position] = ids[ends[position] - remaining] }
+                                if remaining > 1 {
+                                    // The next step's first two rows are this step's first two, one id on.
+                                    let ahead = min(active, 2)
+                                    for position in 0..<ahead { tokens[count + position] = ids[ends[position] - remaining + 1] }
+                                    kernel.prefetch(rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[count...]))
                                 }
+                                kernel.step(rows: active, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
                             }
                         }
                     }
@@ -125,6 +130,19 @@ struct LSTMEngine: Sendable {
         return hidden.withUnsafeBufferPointer { hidden in
             (0..<count).map { position in score(hidden: UnsafeBufferPointer(rebasing: hidden[position * units..<(position + 1) * units])) }
         }
+    }
+
+    /// The score of a sequence with no ids: the state after `padding` padding tokens, scored.
+    func paddedScore(_ padding: Int) -> Float {
+        paddedHidden.withUnsafeBufferPointer { padded in
+            score(hidden: UnsafeBufferPointer(rebasing: padded[padding * units..<(padding + 1) * units]))
+        }
+    }
+
+    /// Writes the state after `padding` padding tokens into one row's `units` floats of each buffer.
+    func copyPaddedState(_ padding: Int, hidden: UnsafeMutableBufferPointer<Float>, cell: UnsafeMutableBufferPointer<Float>) {
+        _ = hidden.update(fromContentsOf: paddedHidden[padding * units..<(padding + 1) * units])
+        _ = cell.update(fromContentsOf: paddedCell[padding * units..<(padding + 1) * units])
     }
 
     /// The Dense(1, sigmoid) head on one final hidden state of `units` floats.

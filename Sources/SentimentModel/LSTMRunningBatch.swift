@@ -32,7 +32,7 @@ public final class LSTMRunningBatch {
     private var running = 0
 
     private let classifier: LSTMClassifier
-    private var engine: LSTMEngine { classifier.engine }
+    private let kernel: LSTMStepKernel
     private let units: Int
     private let maxLength: Int
     /// `[capacity, units]` each, row-major by position in the batch.
@@ -43,13 +43,20 @@ public final class LSTMRunningBatch {
     private let tokens: UnsafeMutableBufferPointer<Int32>
     /// `[capacity, maxLength]`: the ids of the row stored in each slot.
     private let ids: UnsafeMutableBufferPointer<Int32>
-    /// Per position in the batch: the row's slot in `ids`, its next index there, its end, tag and peak.
-    private var slot: [Int]
-    private var next: [Int]
-    private var end: [Int]
-    private var tag: [Int]
-    private var peak: [Int]
+    /// Per position in the batch (plain memory: the per-step loops do no reference counting).
+    private let rows: UnsafeMutableBufferPointer<Row>
     private var freeSlots: [Int]
+
+    private struct Row {
+        /// Where the row's ids are in `ids`.
+        var slot: Int
+        /// Index in `ids` of the row's next id, and one past its last.
+        var next: Int
+        var end: Int
+        var tag: Int
+        var peak: Int
+    }
+
     /// Rows with no ids at all: scored from the padding state at the next step.
     private var immediate: [Finished] = []
 
@@ -58,6 +65,7 @@ public final class LSTMRunningBatch {
         precondition(capacity > 0, "a running batch needs room for a row")
         self.capacity = capacity
         self.classifier = classifier
+        self.kernel = classifier.engine.cell
         self.units = classifier.engine.units
         self.maxLength = classifier.engine.maxLength
         hidden = .allocate(capacity: capacity * units)
@@ -65,12 +73,13 @@ public final class LSTMRunningBatch {
         gates = .allocate(capacity: capacity * 4 * units)
         tokens = .allocate(capacity: capacity + 2)
         ids = .allocate(capacity: capacity * max(maxLength, 1))
+        rows = .allocate(capacity: capacity)
+        hidden.initialize(repeating: 0)
+        cell.initialize(repeating: 0)
+        gates.initialize(repeating: 0)
         tokens.initialize(repeating: 0)
-        slot = Array(repeating: 0, count: capacity)
-        next = slot
-        end = slot
-        tag = slot
-        peak = slot
+        ids.initialize(repeating: 0)
+        rows.initialize(repeating: Row(slot: 0, next: 0, end: 0, tag: 0, peak: 0))
         freeSlots = Array((0..<capacity).reversed())
     }
 
@@ -80,6 +89,7 @@ public final class LSTMRunningBatch {
         gates.deallocate()
         tokens.deallocate()
         ids.deallocate()
+        rows.deallocate()
     }
 
     /// Adds a row that joins at the next step; `tag` comes back with its score.
@@ -91,22 +101,15 @@ public final class LSTMRunningBatch {
         let length = min(sequence.count, maxLength)
         let padding = maxLength - length
         guard length > 0 else {
-            let score = engine.paddedHidden.withUnsafeBufferPointer { padded in
-                engine.score(hidden: UnsafeBufferPointer(rebasing: padded[padding * units..<(padding + 1) * units]))
-            }
-            immediate.append(Finished(tag: rowTag, score: score, peakRows: 1))
+            immediate.append(Finished(tag: rowTag, score: classifier.engine.paddedScore(padding), peakRows: 1))
             return
         }
         let position = running
         let storage = freeSlots.removeLast()
         _ = UnsafeMutableBufferPointer(rebasing: ids[storage * maxLength..<storage * maxLength + length])
-            .initialize(from: sequence.suffix(length))
-        copyState(from: padding, to: position)
-        slot[position] = storage
-        next[position] = storage * maxLength
-        end[position] = storage * maxLength + length
-        tag[position] = rowTag
-        peak[position] = 0
+            .update(fromContentsOf: sequence.suffix(length))
+        classifier.engine.copyPaddedState(padding, hidden: rowBuffer(hidden, position), cell: rowBuffer(cell, position))
+        rows[position] = Row(slot: storage, next: storage * maxLength, end: storage * maxLength + length, tag: rowTag, peak: 0)
         running += 1
     }
 
@@ -115,27 +118,26 @@ public final class LSTMRunningBatch {
     public func step(_ finished: (Finished) -> Void) {
         for row in immediate { finished(row) }
         immediate.removeAll(keepingCapacity: true)
-        let rows = running
-        guard rows > 0 else { return }
-        for position in 0..<rows {
-            tokens[position] = ids[next[position]]
-            next[position] += 1
-            peak[position] = max(peak[position], rows)
+        let active = running
+        guard active > 0 else { return }
+        for position in 0..<active {
+            tokens[position] = ids[rows[position].next]
+            rows[position].next += 1
+            rows[position].peak = max(rows[position].peak, active)
         }
-        engine.cell.withLayer { layer in
-            var ahead = 0
-            for position in 0..<min(rows, 2) where next[position] < end[position] {
-                tokens[capacity + ahead] = ids[next[position]]
-                ahead += 1
-            }
-            LSTMStepKernel.prefetch(layer, rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[capacity...]))
-            LSTMStepKernel.step(layer, rows: rows, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
+        var ahead = 0
+        for position in 0..<min(active, 2) where rows[position].next < rows[position].end {
+            tokens[capacity + ahead] = ids[rows[position].next]
+            ahead += 1
         }
+        kernel.prefetch(rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[capacity...]))
+        kernel.step(rows: active, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
         // From the end, so the row moved into a vacated place has been checked already.
-        for position in stride(from: rows - 1, through: 0, by: -1) where next[position] == end[position] {
-            let score = engine.score(hidden: UnsafeBufferPointer(rebasing: hidden[position * units..<(position + 1) * units]))
-            finished(Finished(tag: tag[position], score: score, peakRows: peak[position]))
-            freeSlots.append(slot[position])
+        for position in stride(from: active - 1, through: 0, by: -1) where rows[position].next == rows[position].end {
+            let row = rows[position]
+            let score = classifier.engine.score(hidden: UnsafeBufferPointer(rowBuffer(hidden, position)))
+            finished(Finished(tag: row.tag, score: score, peakRows: row.peak))
+            freeSlots.append(row.slot)
             remove(at: position)
         }
     }
@@ -144,26 +146,15 @@ public final class LSTMRunningBatch {
     private func remove(at position: Int) {
         let last = running - 1
         if position != last {
-            for k in 0..<units {
-                hidden[position * units + k] = hidden[last * units + k]
-                cell[position * units + k] = cell[last * units + k]
-            }
-            slot[position] = slot[last]
-            next[position] = next[last]
-            end[position] = end[last]
-            tag[position] = tag[last]
-            peak[position] = peak[last]
+            _ = rowBuffer(hidden, position).update(fromContentsOf: rowBuffer(hidden, last))
+            _ = rowBuffer(cell, position).update(fromContentsOf: rowBuffer(cell, last))
+            rows[position] = rows[last]
         }
         running = last
     }
 
-    /// The stored state after `padding` padding tokens, into the row at `position`.
-    private func copyState(from padding: Int, to position: Int) {
-        engine.paddedHidden.withUnsafeBufferPointer { padded in
-            for k in 0..<units { hidden[position * units + k] = padded[padding * units + k] }
-        }
-        engine.paddedCell.withUnsafeBufferPointer { padded in
-            for k in 0..<units { cell[position * units + k] = padded[padding * units + k] }
-        }
+    /// The `units` floats of the row at `position`.
+    private func rowBuffer(_ buffer: UnsafeMutableBufferPointer<Float>, _ position: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(rebasing: buffer[position * units..<(position + 1) * units])
     }
 }

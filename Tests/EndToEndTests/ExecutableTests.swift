@@ -7,17 +7,19 @@ extension EndToEnd {
     /// Item 5: the real `lstm-serve` binary as a child process: start, serve, stop on SIGTERM; fail fast on a bad model.
     @Suite("The lstm-serve executable", .enabled(if: ServerProcess.executableURL != nil, "lstm-serve is not built next to the test product"))
     struct ExecutableTests {
-        @Test func itServesOnAnEphemeralPortAndExitsCleanlyOnSIGTERM() throws {
+        @Test(arguments: ["batch", "step"])
+        func itServesOnAnEphemeralPortAndExitsCleanlyOnSIGTERM(scheduler: String) throws {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
                 executable: executable,
                 arguments: [
                     "--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
-                    "--drain-timeout-s", "2",
+                    "--drain-timeout-s", "2", "--scheduler", scheduler, "--workers", "2",
                 ])
             let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
             let port = try #require(Self.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
             #expect(port > 0)
+            #expect(serving.contains("scheduler=\(scheduler)"), "\(serving)")
 
             let client = try RawHTTPClient(port: port)
             let ready = try client.exchange(RawHTTPClient.request("GET", "/readyz"))
@@ -44,6 +46,18 @@ extension EndToEnd {
             #expect(process.exitStatus != 0)
             #expect(process.output.contains("Error") && process.output.contains("/nonexistent.keras"), "output: \(process.output)")
             #expect(!process.output.contains("listening") && !process.output.contains("serving"), "output: \(process.output)")
+        }
+
+        @Test func anUnknownSchedulerExitsNonZeroNamingTheChoices() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            let process = try ServerProcess(
+                executable: executable,
+                arguments: ["--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--scheduler", "fifo"])
+            try process.waitForExit(timeout: .seconds(15))
+            #expect(process.exitedNormally)
+            #expect(process.exitStatus != 0)
+            #expect(process.output.contains("--scheduler must be one of: step, batch (got 'fifo')"), "output: \(process.output)")
+            #expect(!process.output.contains("serving"), "output: \(process.output)")
         }
 
         /// The port from the `address=HOST:PORT` metadata of the startup log line.
