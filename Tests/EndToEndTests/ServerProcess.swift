@@ -19,8 +19,13 @@ final class ServerProcess {
         }
     }
 
-    /// `lstm-serve` built next to the test product (`.build/<triple>/debug/`), or `nil` if it is not there.
+    /// The binary `LSTM_SERVE_TEST_EXECUTABLE` names (used even if missing, so the tests fail rather
+    /// than skip), else `lstm-serve` built next to the test product (`.build/<triple>/debug/`), or `nil`.
+    /// CI runs the executable tests on the release build too: optimisation once changed how the server handled SIGTERM.
     static let executableURL: URL? = {
+        if let path = ProcessInfo.processInfo.environment["LSTM_SERVE_TEST_EXECUTABLE"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         var directories: [URL] = []
         if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
         directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
