@@ -51,12 +51,26 @@ extension InferenceService {
 
     /// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
     static func requireJSON(_ contentType: String?) throws(ServiceError) {
-        let mediaType = contentType?.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
+        guard let contentType, isJSONMediaType(contentType) else {
             throw ServiceError(
                 status: .unsupportedMediaType, code: "unsupported_media_type",
                 message: "send the body as Content-Type: application/json (got \(contentType ?? "none"))")
         }
+    }
+
+    /// Whether the media type before any `;` is `application/json`, ignoring case and spaces or
+    /// tabs around it. Byte by byte: Foundation's trimming bridges to NSString, which was 3.5% of
+    /// the server's CPU under load.
+    static func isJSONMediaType(_ contentType: String) -> Bool {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        while let first = mediaType.first, isSpace(first) { mediaType = mediaType.dropFirst() }
+        while let last = mediaType.last, isSpace(last) { mediaType = mediaType.dropLast() }
+        let expected = "application/json".utf8  // no upper-case letters
+        return mediaType.count == expected.count
+            && zip(mediaType, expected).allSatisfy { byte, wanted in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
+            }
     }
 
     /// The id sequences of a request, checked against the model and the per-request limit.

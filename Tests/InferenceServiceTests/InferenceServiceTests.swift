@@ -105,6 +105,16 @@ struct InferenceServiceTests {
         #expect((body["error"] as? [String: Any])?["code"] as? String == "batch_too_large")
     }
 
+    @Test(arguments: [
+        ("application/json", true), ("Application/JSON", true), ("application/json; charset=utf-8", true),
+        (" \tapplication/json\t;", true), ("APPLICATION/JSON;charset=UTF-8", true),
+        ("application/jsonx", false), ("application/json5", false), ("text/json", false), ("", false), (";", false),
+        ("application/ json", false), ("application/js", false), ("application/json\u{0}", false), ("applicationéjson", false),
+    ])
+    func contentTypeIsJSONExactlyWhenItsMediaTypeIs(contentType: String, isJSON: Bool) {
+        #expect(InferenceService.isJSONMediaType(contentType) == isJSON)
+    }
+
     @Test func wrongContentTypeIs415() async {
         let (response, _) = await Self.send(Self.service(), .POST, "/classify", json: #"{"text": "a"}"#, contentType: "text/plain")
         #expect(response.status.code == 415)
