@@ -3,6 +3,8 @@
 # HEAD), interleaved in one process, for a few batch sizes. See ab_step.c.
 #
 #   bash benchmarks/kernel/ab.sh [REVISION] [ROWS...]      e.g. bash benchmarks/kernel/ab.sh HEAD~1 1 8 32 64
+#
+# CC picks the compiler (clang); B_CFLAGS adds flags to B only, e.g. B_CFLAGS=-DEXPERIMENT=2.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 revision="${1:-HEAD}"
@@ -15,7 +17,8 @@ git -C "$root" show "$revision:Sources/CLSTMKernel/lstm_kernel.c" > "$work/a.c"
 include="$root/Sources/CLSTMKernel/include"
 cc="${CC:-clang}"
 "$cc" -O2 -c -I"$include" "$work/a.c" -o "$work/a.o"
-"$cc" -O2 -c -I"$include" "$root/Sources/CLSTMKernel/lstm_kernel.c" -o "$work/b.o" \
+# shellcheck disable=SC2086  # B_CFLAGS is a list of flags
+"$cc" -O2 ${B_CFLAGS:-} -c -I"$include" "$root/Sources/CLSTMKernel/lstm_kernel.c" -o "$work/b.o" \
     -Dlstm_step=lstm_step_b -Dlstm_uses_avx2=lstm_uses_avx2_b -Dlstm_prefetch=lstm_prefetch_b
 "$cc" -O2 -I"$include" "$root/benchmarks/kernel/ab_step.c" "$work/a.o" "$work/b.o" -o "$work/ab" -lm
 echo "A = $revision, B = working copy"
