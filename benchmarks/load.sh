@@ -11,11 +11,12 @@
 # p50, p99, non-2xx responses, socket errors and the mean X-Batch-Size header.
 #
 # Environment: CONNECTIONS, WRK_THREADS (2), BODIES (2048 distinct reviews), WARMUP (2 s at 16
-# connections first; 0 to skip), HEALTHZ_CONNECTIONS (64), RESULTS (file for the RESULT lines).
+# connections first; 0 to skip), HEALTHZ_CONNECTIONS (64), RESULTS (file for the RESULT lines),
+# SERVER_PID (the server's process id: its peak and current resident memory are printed at the end).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -lt 2 ]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 url="${1%/}"
@@ -101,3 +102,6 @@ for label, c, r in rows:
           f"{r['non2xx']:>8} {sum(r['socket_errors'].values()):>8} {b:>6}")
 print("JSON " + json.dumps([{"route": l, "connections": c, **r} for l, c, r in rows]))
 PY
+if [ -n "${SERVER_PID:-}" ] && [ -r "/proc/$SERVER_PID/status" ]; then
+    echo "server memory (pid $SERVER_PID): peak $(awk '/^VmHWM/ {print $2, $3}' "/proc/$SERVER_PID/status"), now $(awk '/^VmRSS/ {print $2, $3}' "/proc/$SERVER_PID/status") resident"
+fi

@@ -59,7 +59,7 @@ serve_and_load() { # name port command...
         sleep 0.5
     done
     echo; echo "## $name"; state | tee "$out/load-$name.txt"
-    bash "$here/load.sh" "http://127.0.0.1:$port" "$data" "$seconds" 2>&1 | grep -v '^JSON ' | tee -a "$out/load-$name.txt" || true
+    SERVER_PID="$pid" bash "$here/load.sh" "http://127.0.0.1:$port" "$data" "$seconds" 2>&1 | grep -v '^JSON ' | tee -a "$out/load-$name.txt" || true
     stop
 }
 
