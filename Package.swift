@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "HTTP1", swiftSettings: sharedSettings),
         // Sockets, connections and the accept loop on Dispatch. Knows nothing of JSON or models.
         .target(name: "HTTPServer", dependencies: ["HTTP1", .product(name: "Logging", package: "swift-log")], swiftSettings: sharedSettings),
-        // The dynamic batcher: a pure state machine and the queue that carries out its actions.
+        // Sharing forward passes: whole batches (a pure state machine and the queue that carries out
+        // its actions) or step-level batching over any model batch that advances in steps.
         .target(name: "Batching", swiftSettings: sharedSettings),
         // Routes, JSON API and the glue from HTTP requests to batched inference.
         .target(

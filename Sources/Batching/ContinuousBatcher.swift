@@ -7,12 +7,13 @@ import Synchronization
 ///
 /// Workers share one FIFO queue. A worker runs while its batch has rows or the queue has inputs,
 /// taking as many queued inputs as its batch has room for before every step, and sleeps when
-/// both are empty; a submission wakes one sleeping worker. With several workers (one per core),
-/// a worker with fewer rows steps faster and so takes more of the queue.
+/// both are empty. A submission wakes one sleeping worker, and a worker that leaves inputs in the
+/// queue wakes another, so a large submission spreads over idle workers.
 ///
 /// Threading: ``submit(_:timeout:completion:)`` may be called from any thread and never blocks
-/// beyond a short lock. Each worker runs on its own serial queue; completions are called there,
-/// so they must only hand results on, never block.
+/// beyond a short lock. Each worker runs on its own serial queue, where results and timeouts are
+/// completed, so completions must only hand results on, never block; refusals (queue full,
+/// shutting down) and empty submissions complete at once on the caller's thread.
 public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
     public typealias Input = Batch.Input
     public typealias Output = Batch.Output
@@ -76,10 +77,12 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
     ///   - workers: how many running batches step in parallel (one per core is the natural choice).
     ///   - maxQueueSize: most inputs waiting to join a batch; beyond it submissions fail with ``BatchingError/queueFull``.
     ///   - makeBatch: one empty batch per worker.
+    /// - Precondition: every batch has room for at least one row.
     public init(workers: Int, maxQueueSize: Int, label: String = "lstm-serve.inference", makeBatch: () -> Batch) {
         let count = max(workers, 1)
         self.maxQueueSize = maxQueueSize
         self.workers = (0..<count).map { Worker(label: "\(label).\($0)", batch: makeBatch()) }
+        precondition(self.workers.allSatisfy { $0.batch.capacity > 0 }, "a running batch needs room for a row")
         self.shared = Mutex(Shared(idleWorkers: Array((0..<count).reversed())))
     }
 
@@ -99,29 +102,35 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
             return .some(shared.idleWorkers.popLast())
         }
         guard let wake else { return completion(.failure(.queueFull)) }
-        if let index = wake {
-            let worker = workers[index]
-            worker.queue.async { [self] in run(worker, index: index) }
-        }
+        if let index = wake { start(index) }
     }
 
     public func stopAccepting() {
         accepting.store(false, ordering: .relaxed)
     }
 
+    /// Runs the loop of a worker just taken off the idle list.
+    private func start(_ index: Int) {
+        let worker = workers[index]
+        worker.queue.async { [self] in run(worker, index: index) }
+    }
+
     /// A worker's loop: take what fits, step, deliver; until the batch and the queue are empty.
+    /// What it leaves in the queue (more than its batch has room for) wakes an idle worker.
     private func run(_ worker: Worker, index: Int) {
         let batch = worker.batch
         while true {
             let room = batch.capacity - batch.count
             var taken: [Pending] = []
             if room > 0 && (batch.count == 0 || queued.load(ordering: .relaxed) > 0) {
-                let (live, expired) = shared.withLock { shared in
-                    let result = shared.take(room, now: Self.now())
+                let (live, expired, helper) = shared.withLock { shared in
+                    let (live, expired) = shared.take(room, now: Self.now())
                     queued.store(shared.queuedCount, ordering: .relaxed)
-                    if result.taken.isEmpty && batch.count == 0 { shared.idleWorkers.append(index) }
-                    return result
+                    if live.isEmpty && batch.count == 0 { shared.idleWorkers.append(index) }
+                    let helper = shared.queuedCount > 0 ? shared.idleWorkers.popLast() : nil
+                    return (live, expired, helper)
                 }
+                if let helper { start(helper) }
                 for item in expired { item.submission.fail(.timedOut) }
                 taken = live
             }

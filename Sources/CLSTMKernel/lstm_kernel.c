@@ -16,6 +16,10 @@
 #define LSTM_HAVE_X86 1
 #endif
 
+/// Prefetches the cache lines of one projection row. The Swift side allocates the table 64-byte
+/// aligned, so for 4U·4 bytes a multiple of 64 (U a multiple of 4) these are exactly the row's
+/// lines; otherwise the last partial line may be missed, which costs only a miss. (Rounding the
+/// start down to a line boundary measured slower in benchmarks/kernel/ab.sh.)
 static inline void lstm_prefetch_row(const LSTMLayer *layer, int32_t token) {
     const char *row = (const char *)(layer->projection + (int64_t)token * 4 * layer->units);
     for (int32_t offset = 0; offset < 16 * layer->units; offset += 64) __builtin_prefetch(row + offset, 0, 3);

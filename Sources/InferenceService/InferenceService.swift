@@ -3,11 +3,12 @@ public import HTTP1
 public import SentimentModel
 import Synchronization
 
-/// The HTTP API of the classifier: routes, JSON, and the hand-off to the dynamic batcher.
+/// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.
 ///
 /// Threading: ``handle(_:context:respond:)`` runs on the server's I/O queues and never blocks:
-/// it parses and tokenizes, then submits to the ``DynamicBatcher``, whose queue runs the forward
-/// pass and calls `respond`. Knows nothing of sockets.
+/// it parses and tokenizes, then submits to the configured scheduler (whole-batch
+/// ``DynamicBatcher`` or step-level ``ContinuousBatcher``), whose threads run the forward pass and
+/// call `respond`. Knows nothing of sockets.
 public final class InferenceService: HTTPHandler {
     /// The model being served.
     public let model: ModelBundle

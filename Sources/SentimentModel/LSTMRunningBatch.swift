@@ -10,8 +10,8 @@ import CLSTMKernel
 /// is padded to the longest. Rows are kept contiguous (a leaving row's place is taken by the last
 /// row); a row's arithmetic never depends on the others, so scores equal unbatched ones bit for bit.
 ///
-/// Not thread-safe: one owner (a batcher's worker) adds and steps. Memory is allocated once, for
-/// `capacity` rows of up to `maxLength` ids.
+/// Not thread-safe: one owner (a batcher's worker) adds and steps. The state buffers are allocated
+/// once, for `capacity` rows; each row's ids are copied into memory of their own while it runs.
 public final class LSTMRunningBatch {
     /// A row that left the batch.
     public struct Finished: Sendable, Equatable {
@@ -39,22 +39,20 @@ public final class LSTMRunningBatch {
     private let hidden: UnsafeMutableBufferPointer<Float>
     private let cell: UnsafeMutableBufferPointer<Float>
     private let gates: UnsafeMutableBufferPointer<Float>
-    /// This step's ids by position, then the next step's first two (for prefetching).
+    /// This step's ids by position, then (at `capacity`) the next step's likely first two, a
+    /// prefetch hint only: a row leaving can reorder the rows.
     private let tokens: UnsafeMutableBufferPointer<Int32>
-    /// `[capacity, maxLength]`: the ids of the row stored in each slot.
-    private let ids: UnsafeMutableBufferPointer<Int32>
     /// Per position in the batch (plain memory: the per-step loops do no reference counting).
     private let rows: UnsafeMutableBufferPointer<Row>
-    private var freeSlots: [Int]
 
     private struct Row {
-        /// Where the row's ids are in `ids`.
-        var slot: Int
-        /// Index in `ids` of the row's next id, and one past its last.
+        /// The row's kept ids, owned by the row while it runs.
+        var ids: UnsafeMutableBufferPointer<Int32>
+        /// Index in `ids` of the row's next id.
         var next: Int
-        var end: Int
         var tag: Int
         var peak: Int
+        var hasNext: Bool { next < ids.count }
     }
 
     /// Rows with no ids at all: scored from the padding state at the next step.
@@ -72,15 +70,12 @@ public final class LSTMRunningBatch {
         cell = .allocate(capacity: capacity * units)
         gates = .allocate(capacity: capacity * 4 * units)
         tokens = .allocate(capacity: capacity + 2)
-        ids = .allocate(capacity: capacity * max(maxLength, 1))
         rows = .allocate(capacity: capacity)
         hidden.initialize(repeating: 0)
         cell.initialize(repeating: 0)
         gates.initialize(repeating: 0)
         tokens.initialize(repeating: 0)
-        ids.initialize(repeating: 0)
-        rows.initialize(repeating: Row(slot: 0, next: 0, end: 0, tag: 0, peak: 0))
-        freeSlots = Array((0..<capacity).reversed())
+        rows.initialize(repeating: Row(ids: UnsafeMutableBufferPointer(start: nil, count: 0), next: 0, tag: 0, peak: 0))
     }
 
     deinit {
@@ -88,7 +83,7 @@ public final class LSTMRunningBatch {
         cell.deallocate()
         gates.deallocate()
         tokens.deallocate()
-        ids.deallocate()
+        for position in 0..<running { rows[position].ids.deallocate() }
         rows.deallocate()
     }
 
@@ -105,11 +100,10 @@ public final class LSTMRunningBatch {
             return
         }
         let position = running
-        let storage = freeSlots.removeLast()
-        _ = UnsafeMutableBufferPointer(rebasing: ids[storage * maxLength..<storage * maxLength + length])
-            .update(fromContentsOf: sequence.suffix(length))
+        let ids = UnsafeMutableBufferPointer<Int32>.allocate(capacity: length)
+        _ = ids.initialize(fromContentsOf: sequence.suffix(length))
         classifier.engine.copyPaddedState(padding, hidden: rowBuffer(hidden, position), cell: rowBuffer(cell, position))
-        rows[position] = Row(slot: storage, next: storage * maxLength, end: storage * maxLength + length, tag: rowTag, peak: 0)
+        rows[position] = Row(ids: ids, next: 0, tag: rowTag, peak: 0)
         running += 1
     }
 
@@ -121,24 +115,24 @@ public final class LSTMRunningBatch {
         let active = running
         guard active > 0 else { return }
         for position in 0..<active {
-            tokens[position] = ids[rows[position].next]
+            tokens[position] = rows[position].ids[rows[position].next]
             rows[position].next += 1
             rows[position].peak = max(rows[position].peak, active)
         }
         var ahead = 0
-        for position in 0..<min(active, 2) where rows[position].next < rows[position].end {
-            tokens[capacity + ahead] = ids[rows[position].next]
+        for position in 0..<min(active, 2) where rows[position].hasNext {
+            tokens[capacity + ahead] = rows[position].ids[rows[position].next]
             ahead += 1
         }
         kernel.prefetch(rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[capacity...]))
         kernel.step(rows: active, tokens: tokens, hidden: hidden, cell: cell, gates: gates)
         // From the end, so the row moved into a vacated place has been checked already.
-        for position in stride(from: active - 1, through: 0, by: -1) where rows[position].next == rows[position].end {
+        for position in stride(from: active - 1, through: 0, by: -1) where !rows[position].hasNext {
             let row = rows[position]
             let score = classifier.engine.score(hidden: UnsafeBufferPointer(rowBuffer(hidden, position)))
-            finished(Finished(tag: row.tag, score: score, peakRows: row.peak))
-            freeSlots.append(row.slot)
+            row.ids.deallocate()
             remove(at: position)
+            finished(Finished(tag: row.tag, score: score, peakRows: row.peak))
         }
     }
 

@@ -25,7 +25,11 @@ final class LSTMStepKernel: @unchecked Sendable {
         let vocabularySize = architecture.vocabularySize
         let recurrentCount = architecture.units * gates
         precondition(weights.recurrentKernel.count == recurrentCount, "recurrent kernel shape checked by the loader")
-        tables = .allocate(capacity: vocabularySize * gates + recurrentCount)
+        // Cache-line aligned, so a projection row of 4U floats (U a multiple of 4) covers whole
+        // lines and the kernel's prefetch of a row touches exactly its lines.
+        let count = vocabularySize * gates + recurrentCount
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+        tables = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: count), count: count)
         tables.initialize(repeating: 0)
         let projection = tables.baseAddress!
         let recurrent = projection + vocabularySize * gates
@@ -54,7 +58,7 @@ final class LSTMStepKernel: @unchecked Sendable {
     }
 
     deinit {
-        tables.deallocate()
+        UnsafeMutableRawPointer(tables.baseAddress!).deallocate()
     }
 
     /// Whether the AVX2/FMA path runs on this processor for this layer.

@@ -1,10 +1,13 @@
 import Dispatch
+import Glibc
 import Synchronization
 import Testing
 
 @testable import Batching
 
 /// The step-level batcher on real threads, with a batch whose steps the test can hold.
+/// A regression that stops a worker would leave a wait below spinning: the time limit turns it into a failure.
+@Suite(.timeLimit(.minutes(1)))
 struct ContinuousBatcherTests {
     /// A job that takes `steps` steps and answers `id * 10`.
     struct Job: Sendable, Equatable {
@@ -107,10 +110,30 @@ struct ContinuousBatcherTests {
         }
         let first = Task { try await Self.submit(batcher, [Job(id: 1, steps: 1)]) }
         while !held.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        var released = false
+        defer { if !released { gate.signal() } }
         // The first worker is blocked inside a step; the second takes this one.
         #expect(try await Self.submit(batcher, [Job(id: 2, steps: 3)]).outputs == [20])
         gate.signal()
+        released = true
         #expect(try await first.value.outputs == [10])
+    }
+
+    @Test func aSubmissionLargerThanOneBatchSpreadsOverIdleWorkers() async throws {
+        // Two workers of two rows; one submission of eight jobs. Each batch records who stepped it;
+        // steps take 0.2 ms, so one worker alone would need 40 ms: ample time for the second to start.
+        let steppedBy = Mutex<Set<ObjectIdentifier>>([])
+        final class Box: Sendable {}
+        let batcher = ContinuousBatcher(workers: 2, maxQueueSize: 16) {
+            let identity = Box()
+            return CountdownBatch(capacity: 2) { _ in
+                steppedBy.withLock { _ = $0.insert(ObjectIdentifier(identity)) }
+                usleep(200)
+            }
+        }
+        let jobs = (0..<8).map { Job(id: $0, steps: 50) }
+        #expect(try await Self.submit(batcher, jobs).outputs == (0..<8).map { $0 * 10 })
+        #expect(steppedBy.withLock { $0.count } == 2, "the second worker never ran")
     }
 
     @Test func aFullQueueRefusesATimedOutItemFailsAndShutdownRefuses() async throws {
@@ -126,11 +149,14 @@ struct ContinuousBatcherTests {
         }
         let running = Task { try await Self.submit(batcher, [Job(id: 0, steps: 1)]) }
         while !held.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        var released = false
+        defer { if !released { gate.signal() } }
         let waiting = Task { try await Self.submit(batcher, [Job(id: 1, steps: 1)], timeout: 1_000_000) }
         while batcher.queuedCount < 1 { await Task.yield() }
         await #expect(throws: BatchingError.queueFull) { try await Self.submit(batcher, [Job(id: 2, steps: 1)]) }
         try await Task.sleep(for: .milliseconds(5))  // item 1's deadline passes while the batch is held
         gate.signal()
+        released = true
         #expect(try await running.value.outputs == [0])
         await #expect(throws: BatchingError.timedOut) { try await waiting.value }
         // The worker went idle after the expiry; new work wakes it.
