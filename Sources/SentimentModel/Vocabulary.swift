@@ -36,6 +36,10 @@ public struct Vocabulary: Sendable {
         for (id, word) in words.enumerated().dropFirst(Self.reservedCount) where word.isEmpty {
             throw .invalidVocabulary("line \(id + 1) is empty")
         }
+        // The word table addresses its bytes with 32-bit offsets.
+        guard words.reduce(0, { $0 + $1.utf8.count }) <= Int(UInt32.max) else {
+            throw .invalidVocabulary("its words take more than \(UInt32.max) bytes")
+        }
         var duplicate: Int?
         guard let table = WordTable(words: words, firstID: Self.reservedCount, duplicate: &duplicate) else {
             let id = duplicate ?? 0
