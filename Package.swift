@@ -53,21 +53,26 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
 
-        .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        // Helpers shared by the test targets (a seeded generator, a loopback socket); not shipped.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
+        .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: sharedSettings),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
-            name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", .product(name: "Logging", package: "swift-log")],
+            name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSettings),
         .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
         .testTarget(
             name: "InferenceServiceTests",
-            dependencies: ["InferenceService", "HTTP1", "SentimentModel"],
+            dependencies: ["InferenceService", "HTTP1", "SentimentModel", "TestSupport"],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HTTPServer", "HTTP1", "InferenceService", "SentimentModel", "Batching", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HTTPServer", "HTTP1", "InferenceService", "SentimentModel", "Batching", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: sharedSettings
         ),
     ]

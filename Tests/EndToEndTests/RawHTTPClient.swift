@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// A blocking HTTP/1.1 client over one raw loopback TCP connection, for writing exact request bytes.
 ///
@@ -14,22 +15,10 @@ final class RawHTTPClient {
 
     /// Connects to `127.0.0.1:port`; each later read or write gives up after `timeout`.
     init(port: Int, timeout: Duration = .seconds(5)) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let (seconds, attoseconds) = timeout.components
-        var interval = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(descriptor)
-            throw RawHTTPClientError.connectFailed(errno: code)
+        do {
+            descriptor = try connectToLoopback(port: port, timeout: timeout)
+        } catch {
+            throw RawHTTPClientError.connectFailed(errno: error.errno)
         }
     }
 

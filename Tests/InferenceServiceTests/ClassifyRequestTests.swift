@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import Testing
+import TestSupport
 
 @testable import InferenceService
 
@@ -226,18 +227,4 @@ struct ClassifyRequestTests {
             return (wrap("tokens", "[" + rows.map(\.1).joined(separator: "," + space()) + "]"), .tokenBatch(rows.map(\.0)))
         }
     }
-}
-
-/// A small seeded generator, so that the random tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import KerasCheckpoint
 
@@ -134,7 +135,7 @@ import Testing
     @Test(arguments: ["lstm.keras", "lstm.h5", "keras2_lstm.h5", "latest.h5", "v0.h5"])
     func randomMutationsNeverCrash(_ name: String) throws {
         let original = try Fixtures.bytes(name)
-        var random = SplitMix64(state: 0x5EED_0000 &+ UInt64(name.utf8.count))
+        var random = SplitMix64(seed: 0x5EED_0000 &+ UInt64(name.utf8.count))
         // Mutate the stored weights file directly for .keras, since most zip mutations only trip the CRC.
         let target = name.hasSuffix(".keras") ? try ZipArchive(bytes: original).data(for: "model.weights.h5") : original
         for _ in 0..<Self.rounds {
@@ -163,7 +164,7 @@ import Testing
     @Test(arguments: ["plain.zip", "descriptor.zip"])
     func randomZipMutationsNeverCrash(_ name: String) throws {
         let original = try Fixtures.bytes(name)
-        var random = SplitMix64(state: 0xC0FF_EE00 &+ UInt64(name.utf8.count))
+        var random = SplitMix64(seed: 0xC0FF_EE00 &+ UInt64(name.utf8.count))
         for _ in 0..<1000 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...3, using: &random) {

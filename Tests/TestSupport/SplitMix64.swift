@@ -1,0 +1,18 @@
+/// A small deterministic generator, so random tests are reproducible from their seed
+/// (SplitMix64, by Steele, Lea and Flood).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A value in `0..<bound` (modulo bias is irrelevant for tests). - Precondition: `bound > 0`.
+    public mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
