@@ -53,7 +53,7 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
 
-        // Helpers shared by the test targets (a seeded generator, a loopback socket); not shipped.
+        // Helpers shared by the test targets (a seeded generator, a raw-socket HTTP client); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
         .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),

@@ -4,6 +4,7 @@ import HTTP1
 import HTTPServer
 import InferenceService
 import SentimentModel
+import TestSupport
 import Testing
 
 extension EndToEnd {

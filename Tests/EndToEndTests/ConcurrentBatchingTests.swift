@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import InferenceService
 import Synchronization
+import TestSupport
 import Testing
 
 extension EndToEnd {

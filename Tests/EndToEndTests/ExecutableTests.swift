@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SentimentModel
+import TestSupport
 import Testing
 
 extension EndToEnd {

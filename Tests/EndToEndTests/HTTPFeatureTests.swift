@@ -1,4 +1,5 @@
 import SentimentModel
+import TestSupport
 import Testing
 
 extension EndToEnd {

@@ -1,5 +1,6 @@
 import InferenceService
 import SentimentModel
+import TestSupport
 import Testing
 
 extension EndToEnd {

@@ -3,6 +3,7 @@ import HTTPServer
 import InferenceService
 import Logging
 import SentimentModel
+import TestSupport
 
 /// The real service behind the real server on `127.0.0.1` and an ephemeral port, for one test.
 ///

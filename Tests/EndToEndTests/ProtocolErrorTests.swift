@@ -1,5 +1,6 @@
 import HTTP1
 import HTTPServer
+import TestSupport
 import Testing
 
 extension EndToEnd {

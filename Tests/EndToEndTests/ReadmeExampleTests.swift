@@ -1,5 +1,6 @@
 import Foundation
 import SentimentModel
+import TestSupport
 import Testing
 
 extension EndToEnd {

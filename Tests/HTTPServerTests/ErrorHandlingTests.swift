@@ -1,5 +1,6 @@
 import HTTP1
 import HTTPServer
+import TestSupport
 import Testing
 
 @Suite("HTTPServer: malformed requests, limits and timeouts", .serialized)
@@ -19,8 +20,8 @@ struct ErrorHandlingTests {
         var configuration = HTTPServer.Configuration()
         configuration.limits = HTTPLimits(maxHeaderBytes: 512, maxBodyBytes: 1000)
         try withServer(configuration) { _, port in
-            let client = try TestClient(port: port)
-            client.send(wire)
+            let client = try RawHTTPClient(port: port)
+            try client.send(wire)
             let response = try client.readResponse()
             #expect(response.status == status)
             #expect(response.header("Content-Type") == "application/json")
@@ -32,8 +33,8 @@ struct ErrorHandlingTests {
 
     @Test func requestBeforeAMalformedOne_IsStillAnswered() throws {
         try withServer { _, port in
-            let client = try TestClient(port: port)
-            client.send("GET /delay?ms=100 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost : t\r\n\r\n")
+            let client = try RawHTTPClient(port: port)
+            try client.send("GET /delay?ms=100 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost : t\r\n\r\n")
             #expect(try client.readResponse().status == 200)
             #expect(try client.readResponse().status == 400)
             #expect(client.isClosedByServer())
@@ -44,8 +45,8 @@ struct ErrorHandlingTests {
         var configuration = HTTPServer.Configuration()
         configuration.headerReadTimeout = .milliseconds(200)
         try withServer(configuration) { _, port in
-            let client = try TestClient(port: port)
-            client.send("GET /text HT")
+            let client = try RawHTTPClient(port: port)
+            try client.send("GET /text HT")
             let clock = ContinuousClock()
             let start = clock.now
             let response = try client.readResponse()
@@ -60,8 +61,8 @@ struct ErrorHandlingTests {
         var configuration = HTTPServer.Configuration()
         configuration.idleTimeout = .milliseconds(200)
         try withServer(configuration) { _, port in
-            let client = try TestClient(port: port)
-            client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+            let client = try RawHTTPClient(port: port)
+            try client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try client.readResponse().status == 200)
             let clock = ContinuousClock()
             let start = clock.now
@@ -72,17 +73,17 @@ struct ErrorHandlingTests {
 
     @Test func slowClient_DoesNotDelayOthers() throws {
         try withServer { _, port in
-            let slow = try TestClient(port: port)
-            slow.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            let slow = try RawHTTPClient(port: port)
+            try slow.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
             let clock = ContinuousClock()
             let start = clock.now
             for index in 0..<20 {
-                let client = try TestClient(port: port, timeoutSeconds: 2)
-                client.send("GET /echo?i=\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
+                let client = try RawHTTPClient(port: port, timeout: .seconds(2))
+                try client.send("GET /echo?i=\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
                 #expect(try client.readResponse().header("X-Target") == "/echo?i=\(index)")
             }
             #expect(start.duration(to: clock.now) < .seconds(2))
-            slow.send("defghij")
+            try slow.send("defghij")
             #expect(try slow.readResponse().text == "abcdefghij")
         }
     }

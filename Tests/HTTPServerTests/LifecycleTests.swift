@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import HTTP1
 import HTTPServer
+import TestSupport
 import Testing
 
 @Suite("HTTPServer: lifecycle and connection limits", .serialized)
@@ -24,12 +25,12 @@ struct LifecycleTests {
         var configuration = HTTPServer.Configuration()
         configuration.maxConnections = 2
         try withServer(configuration) { _, port in
-            let clients = try (0..<2).map { _ in try TestClient(port: port) }
+            let clients = try (0..<2).map { _ in try RawHTTPClient(port: port) }
             for client in clients {
-                client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+                try client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
                 #expect(try client.readResponse().status == 200)
             }
-            let extra = try TestClient(port: port)
+            let extra = try RawHTTPClient(port: port)
             let response = try extra.readResponse()
             #expect(response.status == 503 && response.header("Connection") == "close")
             #expect(extra.isClosedByServer())
@@ -43,11 +44,11 @@ struct LifecycleTests {
         let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
         try server.start()
         let port = server.localPort
-        let busy = try TestClient(port: port)
-        let idle = try TestClient(port: port)
-        idle.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+        let busy = try RawHTTPClient(port: port)
+        let idle = try RawHTTPClient(port: port)
+        try idle.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try idle.readResponse().status == 200)
-        busy.send("GET /delay?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
+        try busy.send("GET /delay?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
         usleep(50_000)
 
         let stopped = DispatchSemaphore(value: 0)
@@ -58,7 +59,7 @@ struct LifecycleTests {
         #expect(response.header("Connection") == "close")
         #expect(busy.isClosedByServer())
         #expect(stopped.wait(timeout: .now() + 5) == .success)
-        #expect(throws: TestClientError.self) { try TestClient(port: port) }
+        #expect(throws: RawHTTPClientError.self) { try RawHTTPClient(port: port) }
     }
 
     @Test func stop_ForceClosesAfterTheDrainTimeout() throws {
@@ -67,8 +68,8 @@ struct LifecycleTests {
         configuration.port = 0
         let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
         try server.start()
-        let client = try TestClient(port: server.localPort)
-        client.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        let client = try RawHTTPClient(port: server.localPort)
+        try client.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\n\r\n")
         usleep(50_000)
         let clock = ContinuousClock()
         let start = clock.now

@@ -1,20 +1,19 @@
 import Foundation
 import Glibc
-import TestSupport
 
 /// A blocking HTTP/1.1 client over one raw loopback TCP connection, for writing exact request bytes.
 ///
 /// Every `recv` and `send` is bounded by `SO_RCVTIMEO`/`SO_SNDTIMEO`, so no test can hang on a silent server.
-/// Responses are framed by `Content-Length` (the server never sends chunked responses).
+/// Responses are framed by `Content-Length` (our server never sends chunked responses).
 /// Threading: one client belongs to one thread; it is not shared.
-final class RawHTTPClient {
+public final class RawHTTPClient {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     /// Interim (1xx) responses skipped by ``readResponse(bodyless:skipInterim:)``, in arrival order.
-    private(set) var interimResponses: [RawResponse] = []
+    public private(set) var interimResponses: [RawResponse] = []
 
     /// Connects to `127.0.0.1:port`; each later read or write gives up after `timeout`.
-    init(port: Int, timeout: Duration = .seconds(5)) throws {
+    public init(port: Int, timeout: Duration = .seconds(5)) throws {
         do {
             descriptor = try connectToLoopback(port: port, timeout: timeout)
         } catch {
@@ -27,12 +26,12 @@ final class RawHTTPClient {
     }
 
     /// Writes all of `text` as UTF-8.
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
     /// Writes all of `bytes`.
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -42,7 +41,7 @@ final class RawHTTPClient {
     }
 
     /// Sends one request and reads its final response.
-    func exchange(_ request: String, bodyless: Bool = false) throws -> RawResponse {
+    public func exchange(_ request: String, bodyless: Bool = false) throws -> RawResponse {
         try send(request)
         return try readResponse(bodyless: bodyless)
     }
@@ -52,7 +51,7 @@ final class RawHTTPClient {
     ///   - bodyless: the response answers a HEAD request, so `Content-Length` describes a body that is not sent.
     ///   - skipInterim: read past `1xx` responses (recording them in ``interimResponses``) to the final one;
     ///     `false` returns an interim response itself.
-    func readResponse(bodyless: Bool = false, skipInterim: Bool = true) throws -> RawResponse {
+    public func readResponse(bodyless: Bool = false, skipInterim: Bool = true) throws -> RawResponse {
         while true {
             let response = try readOneResponse(bodyless: bodyless)
             guard skipInterim, (100..<200).contains(response.status) else { return response }
@@ -61,7 +60,7 @@ final class RawHTTPClient {
     }
 
     /// Whether the server closes the connection (end-of-file or reset) without sending anything more, within the timeout.
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         guard buffer.isEmpty else { return false }
         var byte: UInt8 = 0
         let count = recv(descriptor, &byte, 1, 0)
@@ -117,27 +116,5 @@ final class RawHTTPClient {
         let partial = String(decoding: buffer.prefix(300), as: UTF8.self)
         if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw RawHTTPClientError.timedOut(partial: partial) }
         throw RawHTTPClientError.closedEarly(partial: partial)
-    }
-}
-
-extension RawHTTPClient {
-    /// The wire text of a request with a body; `Content-Length` is computed unless `chunked` is set in `headers`.
-    static func request(_ method: String, _ target: String, headers: [String] = [], body: String? = nil, version: String = "HTTP/1.1") -> String {
-        var lines = ["\(method) \(target) \(version)", "Host: e2e"] + headers
-        if let body, !headers.contains(where: { $0.lowercased().hasPrefix("transfer-encoding") }) {
-            lines.append("Content-Length: \(body.utf8.count)")
-        }
-        return lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
-    }
-
-    /// The wire text of `POST /classify` with a JSON body.
-    static func classify(_ json: String, headers: [String] = []) -> String {
-        request("POST", "/classify", headers: ["Content-Type: application/json"] + headers, body: json)
-    }
-
-    /// `text` as a JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]) else { return "\"\"" }
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 }

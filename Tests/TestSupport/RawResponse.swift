@@ -1,38 +1,38 @@
 import Foundation
 
 /// One HTTP response as the raw client read it off the wire.
-struct RawResponse: Sendable {
+public struct RawResponse: Sendable {
     /// The status code from the status line.
-    var status: Int
+    public var status: Int
     /// The status line, e.g. `HTTP/1.1 200 OK`.
-    var statusLine: String
+    public var statusLine: String
     /// Header fields in wire order.
-    var headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)]
     /// The body bytes (empty for HEAD and bodiless statuses).
-    var body: [UInt8]
+    public var body: [UInt8]
 
     /// The first value of a header field, matched case-insensitively.
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The body as UTF-8 text.
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed as a JSON object, or an empty dictionary when it is not one.
-    var json: [String: Any] {
+    public var json: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
     }
 
     /// `error.code` of an API or server error body.
-    var errorCode: String? {
+    public var errorCode: String? {
         (json["error"] as? [String: Any])?["code"] as? String
     }
 
     /// The literal text of every JSON number written after `"key":`, in body order, e.g. `["0.93410563"]` for `score`.
     ///
     /// Used to compare scores exactly as the server printed them, with no decimal-to-binary rounding in between.
-    func rawNumbers(for key: String) -> [String] {
+    public func rawNumbers(for key: String) -> [String] {
         let marker = "\"\(key)\":"
         var results: [String] = []
         var rest = Substring(text)

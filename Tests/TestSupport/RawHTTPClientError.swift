@@ -1,14 +1,14 @@
 import Glibc
 
 /// Why the raw client could not produce a response.
-enum RawHTTPClientError: Error, CustomStringConvertible {
+public enum RawHTTPClientError: Error, CustomStringConvertible {
     case connectFailed(errno: Int32)
     case sendFailed(errno: Int32)
     case timedOut(partial: String)
     case closedEarly(partial: String)
     case malformed(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .connectFailed(let code): "connect failed: \(String(cString: strerror(code)))"
         case .sendFailed(let code): "send failed: \(String(cString: strerror(code)))"
