@@ -19,15 +19,8 @@ public struct BatchingStateMachine<Item> {
         case startTimer(deadline: UInt64)
     }
 
-    private struct Entry {
-        let item: Item
-        let deadline: UInt64
-        let enqueued: UInt64
-    }
-
     public let configuration: BatchingConfiguration
-    private var queue: [Entry] = []
-    private var head = 0
+    private var queue = DeadlineQueue<Item>()
     private var running = false
     private var timerDeadline: UInt64?
     private var expired: [Item] = []
@@ -37,14 +30,14 @@ public struct BatchingStateMachine<Item> {
     }
 
     /// Items waiting for a pass.
-    public var queuedCount: Int { queue.count - head }
+    public var queuedCount: Int { queue.count }
     /// Whether a pass is running.
     public var isRunning: Bool { running }
 
     /// Offers items, all or none. Throws ``BatchingError/queueFull`` when they do not fit.
     public mutating func enqueue(_ items: [Item], deadline: UInt64, now: UInt64) throws(BatchingError) -> Action {
         guard queuedCount + items.count <= configuration.maxQueueSize else { throw .queueFull }
-        for item in items { queue.append(Entry(item: item, deadline: deadline, enqueued: now)) }
+        for item in items { queue.append(item, deadline: deadline, enqueued: now) }
         return nextAction(now: now)
     }
 
@@ -68,20 +61,17 @@ public struct BatchingStateMachine<Item> {
 
     /// Removes every queued item (for shutdown) and returns them.
     public mutating func drainQueue() -> [Item] {
-        defer {
-            queue.removeAll()
-            head = 0
-        }
-        return queue[head...].map(\.item)
+        queue.removeAll()
     }
 
     private mutating func nextAction(now: UInt64) -> Action {
         guard !running else { return .none }
-        dropExpiredHead(now: now)
-        guard queuedCount > 0 else { return .none }
+        // Expire dead items at the front first, so a delay timer is not armed for them.
+        queue.dropExpiredFront(now: now, expired: &expired)
+        guard let frontEnqueued = queue.frontEnqueued else { return .none }
         let delay = UInt64(max(configuration.maxBatchDelayMicroseconds, 0)) * 1_000
         if delay > 0 && queuedCount < configuration.maxBatchSize {
-            let deadline = queue[head].enqueued &+ delay
+            let deadline = frontEnqueued &+ delay
             if now < deadline {
                 guard timerDeadline != deadline else { return .none }
                 timerDeadline = deadline
@@ -89,36 +79,9 @@ public struct BatchingStateMachine<Item> {
             }
         }
         timerDeadline = nil
-        let limit = max(configuration.maxBatchSize, 1)
-        var batch: [Item] = []
-        batch.reserveCapacity(min(limit, queuedCount))
-        while batch.count < limit && head < queue.count {
-            let entry = queue[head]
-            head += 1
-            if entry.deadline <= now {
-                expired.append(entry.item)
-            } else {
-                batch.append(entry.item)
-            }
-        }
-        compact()
+        let batch = queue.take(max(configuration.maxBatchSize, 1), now: now, expired: &expired)
         guard !batch.isEmpty else { return .none }
         running = true
         return .runBatch(batch)
-    }
-
-    /// Expires items at the head of the queue, so a delay timer is not armed for dead work.
-    private mutating func dropExpiredHead(now: UInt64) {
-        while head < queue.count && queue[head].deadline <= now {
-            expired.append(queue[head].item)
-            head += 1
-        }
-    }
-
-    private mutating func compact() {
-        if head > 1_024 && head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
     }
 }

@@ -22,33 +22,11 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
         let input: Input
         let index: Int
         let submission: BatchSubmission<Output>
-        let deadline: UInt64
     }
 
     private struct Shared {
-        var queue: [Pending] = []
-        var head = 0
+        var queue = DeadlineQueue<Pending>()
         var idleWorkers: [Int]
-        var queuedCount: Int { queue.count - head }
-
-        /// Up to `limit` live inputs from the front, and every expired one met on the way.
-        mutating func take(_ limit: Int, now: UInt64) -> (taken: [Pending], expired: [Pending]) {
-            var taken: [Pending] = []
-            var expired: [Pending] = []
-            while taken.count < limit && head < queue.count {
-                let item = queue[head]
-                head += 1
-                if item.deadline <= now { expired.append(item) } else { taken.append(item) }
-            }
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head > 1_024 && head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return (taken, expired)
-        }
     }
 
     /// A worker's batch and the inputs in it by tag; touched only on the worker's queue.
@@ -68,7 +46,7 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
 
     public let maxQueueSize: Int
     private let shared: Mutex<Shared>
-    /// Mirrors `Shared.queuedCount`, so a busy worker can skip the lock when nothing is queued.
+    /// Mirrors `shared.queue.count`, so a busy worker can skip the lock when nothing is queued.
     private let queued = Atomic<Int>(0)
     private let accepting = Atomic<Bool>(true)
     private let workers: [Worker]
@@ -92,13 +70,14 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
         guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
         guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
         let submission = BatchSubmission(count: inputs.count, completion: completion)
-        let deadline = Self.now() &+ timeout
+        let now = Self.now()
+        let deadline = now &+ timeout
         let wake: Int?? = shared.withLock { shared in
-            guard shared.queuedCount + inputs.count <= maxQueueSize else { return .none }
+            guard shared.queue.count + inputs.count <= maxQueueSize else { return .none }
             for (index, input) in inputs.enumerated() {
-                shared.queue.append(Pending(input: input, index: index, submission: submission, deadline: deadline))
+                shared.queue.append(Pending(input: input, index: index, submission: submission), deadline: deadline, enqueued: now)
             }
-            queued.store(shared.queuedCount, ordering: .relaxed)
+            queued.store(shared.queue.count, ordering: .relaxed)
             return .some(shared.idleWorkers.popLast())
         }
         guard let wake else { return completion(.failure(.queueFull)) }
@@ -124,10 +103,11 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
             var taken: [Pending] = []
             if room > 0 && (batch.count == 0 || queued.load(ordering: .relaxed) > 0) {
                 let (live, expired, helper) = shared.withLock { shared in
-                    let (live, expired) = shared.take(room, now: Self.now())
-                    queued.store(shared.queuedCount, ordering: .relaxed)
+                    var expired: [Pending] = []
+                    let live = shared.queue.take(room, now: Self.now(), expired: &expired)
+                    queued.store(shared.queue.count, ordering: .relaxed)
                     if live.isEmpty && batch.count == 0 { shared.idleWorkers.append(index) }
-                    let helper = shared.queuedCount > 0 ? shared.idleWorkers.popLast() : nil
+                    let helper = shared.queue.count > 0 ? shared.idleWorkers.popLast() : nil
                     return (live, expired, helper)
                 }
                 if let helper { start(helper) }
