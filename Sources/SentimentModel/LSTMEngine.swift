@@ -96,11 +96,6 @@ struct LSTMEngine: Sendable {
         var gates = [Float](repeating: 0, count: count * 4 * units)
         // This step's ids, then (at `count...`) the next step's first two, to prefetch.
         var tokens = [Int32](repeating: 0, count: count + 2)
-        for (position, length) in lengths.enumerated() {
-            let padding = maxLength - length
-            hidden.replaceSubrange(position * units..<(position + 1) * units, with: paddedHidden[padding * units..<(padding + 1) * units])
-            cell.replaceSubrange(position * units..<(position + 1) * units, with: paddedCell[padding * units..<(padding + 1) * units])
-        }
         let longest = lengths.first ?? 0
         let kernel = self.cell
         ids.withUnsafeBufferPointer { ids in
@@ -108,6 +103,12 @@ struct LSTMEngine: Sendable {
                 hidden.withUnsafeMutableBufferPointer { hidden in
                     cell.withUnsafeMutableBufferPointer { cell in
                         gates.withUnsafeMutableBufferPointer { gates in
+                            for (position, length) in lengths.enumerated() {
+                                let row = position * units..<(position + 1) * units
+                                copyPaddedState(
+                                    maxLength - length, hidden: UnsafeMutableBufferPointer(rebasing: hidden[row]),
+                                    cell: UnsafeMutableBufferPointer(rebasing: cell[row]))
+                            }
                             var active = 0
                             for step in 0..<longest {
                                 // A row joins when `remaining` of its ids are left; then it takes one per step.
