@@ -17,11 +17,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // System libraries (Debian: zlib1g-dev, libssl-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // epoll, eventfd and thread names (Linux headers only, nothing to link).
+        .systemLibrary(name: "CLinux"),
 
         // The LSTM time step in C: AVX2/FMA intrinsics chosen at run time, portable code elsewhere.
         .target(name: "CLSTMKernel"),
@@ -32,8 +35,15 @@ let package = Package(
         .target(name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL", "CLSTMKernel"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
         .target(name: "HTTP1", swiftSettings: sharedSettings),
-        // Sockets, connections and the accept loop on Dispatch. Knows nothing of JSON or models.
-        .target(name: "HTTPServer", dependencies: ["HTTP1", .product(name: "Logging", package: "swift-log")], swiftSettings: sharedSettings),
+        // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "HTTP1", "CLinux", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: sharedSettings
+        ),
         // Sharing forward passes: whole batches (a pure state machine and the queue that carries out
         // its actions) or step-level batching over any model batch that advances in steps.
         .target(name: "Batching", swiftSettings: sharedSettings),

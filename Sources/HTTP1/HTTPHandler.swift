@@ -1,6 +1,6 @@
 /// The one seam between the HTTP server and the application.
 ///
-/// The server calls ``handle(_:context:respond:)`` on a connection's I/O queue; the handler must not block it.
+/// The server calls ``handle(_:context:respond:)`` on a connection's I/O thread; the handler must not block it.
 /// It may call `respond` exactly once, on any thread and at any later time (for example from an inference queue).
 /// Responses to pipelined requests are written in request order whatever order `respond` is called in.
 ///

@@ -35,20 +35,22 @@ extension Connection {
         }
     }
 
-    /// Re-arms the one timer if the applicable deadline changed; idle connections cost no wake-ups.
+    /// Arms a loop timer if the applicable deadline is earlier than the armed one; idle connections cost no wake-ups.
     func updateTimer() {
-        guard let timer else { return }
+        guard phase != .closed else { return }
         if parser.isReadingHead { bodyStartedAt = nil }
-        // Re-arming a dispatch timer costs a trip through libdispatch's manager thread, and every request moves the
-        // idle deadline later. So re-arm only for an earlier deadline: when an armed timer fires, `timerFired`
-        // re-reads the current deadline and arms again if it has not passed. No deadline: the armed one finds nothing.
+        // Every request moves the idle deadline later, and the loop's timers cannot move. So arm only for an earlier
+        // deadline: when an armed timer fires, `timerFired` re-reads the current deadline and arms again if it has
+        // not passed. No deadline: the armed one finds nothing.
         guard let deadline = currentTimeout?.deadline else { return }
         if let armedDeadline, armedDeadline <= deadline { return }
         armedDeadline = deadline
-        timer.schedule(deadline: deadline, repeating: .never)
+        loop.schedule(self, at: deadline)
     }
 
-    func timerFired() {
+    /// Called by the loop when a timer of this connection comes due; timers it has since replaced are ignored.
+    func timerFired(deadline: UInt64) {
+        guard armedDeadline?.uptimeNanoseconds == deadline else { return }
         armedDeadline = nil
         guard let (kind, deadline) = currentTimeout else { return }
         guard deadline <= .now() else {
@@ -92,28 +94,15 @@ extension Connection {
         }
     }
 
-    /// Cancels every source; the descriptor is closed by the last cancel handler. Idempotent.
+    /// Deregisters from the loop and closes the descriptor. Idempotent.
     func close() {
         guard phase != .closed else { return }
         phase = .closed
         earlyResponses = [:]
         writeBuffer = []
-        for source in [readSource as (any DispatchSourceProtocol)?, writeSource, timer].compactMap({ $0 }) {
-            source.cancel()
-        }
-        if readSuspended { readSource?.resume() }
-        if writeSuspended { writeSource?.resume() }
-        readSuspended = false
-        writeSuspended = false
-    }
-
-    /// Counts down cancelled sources; closes the descriptor once no source can touch it.
-    func sourceCancelled() {
-        liveSources -= 1
-        guard liveSources == 0 else { return }
-        readSource = nil
-        writeSource = nil
-        timer = nil
+        writeOffset = 0
+        armedDeadline = nil
+        loop.deregister(self)
         socket.close()
         onClose(id)
     }

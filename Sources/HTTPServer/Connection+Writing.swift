@@ -51,7 +51,7 @@ extension Connection {
         enqueueWrite(bytes)
     }
 
-    /// Sends `bytes` now if nothing is queued, keeping whatever the kernel did not take for the write source.
+    /// Sends `bytes` now if nothing is queued, keeping whatever the kernel did not take until the socket is writable.
     func enqueueWrite(_ bytes: [UInt8]) {
         guard phase != .closed && phase != .lingering else { return }
         guard pendingWriteBytes == 0 else {
@@ -64,7 +64,7 @@ extension Connection {
         flush()
     }
 
-    /// Writes as much of the queue as the socket takes; on EAGAIN waits for the write source.
+    /// Writes as much of the queue as the socket takes; on EAGAIN waits until the socket is writable.
     func flush() {
         while pendingWriteBytes > 0 {
             let result = writeBuffer.withUnsafeBytes { socket.write(UnsafeRawBufferPointer(rebasing: $0[writeOffset...])) }
@@ -93,9 +93,10 @@ extension Connection {
         }
     }
 
-    /// Suspends or resumes the read and write sources to match what the connection currently wants.
+    /// Tells the loop what the connection currently wants to hear about: reads while it takes requests (or drains
+    /// input while lingering), writes while bytes wait for socket space.
     func updateInterest() {
-        guard phase != .closed, let readSource else { return }
+        guard phase != .closed else { return }
         let wantsRead: Bool
         switch phase {
         case .open:
@@ -107,25 +108,17 @@ extension Connection {
         case .closingAfterWrite, .closed:
             wantsRead = false
         }
-        if wantsRead && readSuspended {
-            readSuspended = false
-            readSource.resume()
-        } else if !wantsRead && !readSuspended {
-            readSuspended = true
-            readSource.suspend()
-        }
-
-        let wantsWrite = pendingWriteBytes > 0
-        if wantsWrite && writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: socket.fileDescriptor, queue: loop.queue)
-            source.setEventHandler { self.flush() }
-            source.setCancelHandler { self.sourceCancelled() }
-            liveSources += 1
-            writeSource = source
-            source.activate()
-        } else if let writeSource, wantsWrite == writeSuspended {
-            writeSuspended.toggle()
-            if writeSuspended { writeSource.suspend() } else { writeSource.resume() }
+        var wanted: IOLoop.Interest = wantsRead ? .read : []
+        if pendingWriteBytes > 0 { wanted.insert(.write) }
+        if wanted != interest {
+            do {
+                try loop.update(self, interest: wanted)
+                interest = wanted
+            } catch {
+                logger.warning("cannot watch connection", metadata: ["connection": "\(id)", "error": "\(error)"])
+                close()
+                return
+            }
         }
         updateTimer()
     }

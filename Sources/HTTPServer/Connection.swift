@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import HTTP1
 import Logging
@@ -7,9 +8,9 @@ import Logging
 /// It runs read → parse → handler → encode → write, keeps the connection alive between requests, writes pipelined
 /// responses strictly in request order, and enforces the timeouts and limits of ``HTTPServer/Configuration``.
 ///
-/// Threading: every method runs on `loop.queue` (a serial queue shared with other connections); nothing blocks.
-/// Handlers answer from any thread; their responses hop back onto `loop.queue`.
-final class Connection: @unchecked Sendable {  // all mutable state is touched only on `loop.queue`
+/// Threading: every method runs on the loop's thread (shared with other connections); nothing blocks.
+/// Handlers answer from any thread; their responses hop back onto the loop with ``IOLoop/execute(_:)``.
+final class Connection: @unchecked Sendable {  // all mutable state is touched only on the loop thread
     /// Where the connection is in its life.
     enum Phase {
         /// Reading requests and writing responses.
@@ -18,7 +19,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         case closingAfterWrite
         /// Write side shut down; unread input is discarded until end-of-file or the linger timeout.
         case lingering
-        /// Sources cancelled; the descriptor closes when the last cancel handler runs.
+        /// Deregistered from the loop; the descriptor is closed.
         case closed
     }
 
@@ -40,17 +41,13 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     let configuration: HTTPServer.Configuration
     let handler: any HTTPHandler
     let logger: Logger
-    /// Called once, on `loop.queue`, after the descriptor is closed.
+    /// Called once, on the loop thread, after the descriptor is closed.
     let onClose: @Sendable (UInt64) -> Void
 
     var parser: RequestParser
     var phase = Phase.open
-    var readSource: (any DispatchSourceRead)?
-    var writeSource: (any DispatchSourceWrite)?
-    var timer: (any DispatchSourceTimer)?
-    var readSuspended = false
-    var writeSuspended = false
-    var liveSources = 0
+    /// What the loop currently watches the socket for.
+    var interest: IOLoop.Interest = []
 
     /// Set once no further requests may be parsed (`Connection: close`, a parse error, draining, end-of-file).
     var stopParsing = false
@@ -69,6 +66,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     var idleSince = DispatchTime.now()
     var lastWriteProgress = DispatchTime.now()
     var lingerStartedAt = DispatchTime.now()
+    /// The deadline of the loop timer this connection waits for, if any.
     var armedDeadline: DispatchTime?
 
     init(
@@ -86,21 +84,38 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         self.parser = RequestParser(limits: configuration.limits)
     }
 
-    /// Creates the read source and the timer and starts reading. Call once, on `loop.queue`.
+    /// Registers with the loop and starts reading. Call once, on the loop thread.
     func start() {
-        let read = DispatchSource.makeReadSource(fileDescriptor: socket.fileDescriptor, queue: loop.queue)
-        read.setEventHandler { self.readable() }
-        read.setCancelHandler { self.sourceCancelled() }
-        let timer = DispatchSource.makeTimerSource(queue: loop.queue)
-        timer.setEventHandler { self.timerFired() }
-        timer.setCancelHandler { self.sourceCancelled() }
-        timer.schedule(deadline: .distantFuture, repeating: .never)
-        liveSources = 2
-        readSource = read
-        self.timer = timer
-        read.activate()
-        timer.activate()
+        guard phase != .closed else { return }  // the server stopped before the loop got to it
+        do {
+            try loop.register(self, interest: .read)
+        } catch {
+            logger.warning("cannot watch connection", metadata: ["connection": "\(id)", "error": "\(error)"])
+            phase = .closed
+            socket.close()
+            onClose(id)
+            return
+        }
+        interest = .read
         updateTimer()
+    }
+
+    /// Handles what `epoll_wait` reported for the socket.
+    func handle(events: UInt32) {
+        let failed = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+        if events & EPOLLIN.rawValue != 0 || failed {
+            if interest.contains(.read) {
+                readable()  // an error or hang-up surfaces as a failed read or end-of-file
+            } else if failed {
+                // Not reading (a handler is working, or the write side is shut): the socket is dead, and a
+                // level-triggered hang-up would be reported again on every wait.
+                close()
+                return
+            }
+        }
+        if events & EPOLLOUT.rawValue != 0, interest.contains(.write), phase != .closed {
+            flush()
+        }
     }
 
     /// Handles readability: one `recv` per event (the source fires again while data remains).
@@ -167,10 +182,10 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
             Awaiting(
                 sequence: sequence, method: request.head.method, version: request.head.version, keepAlive: keepAlive, path: request.path,
                 startedAt: now))
-        let queue = loop.queue
+        let loop = self.loop
         let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now)
         handler.handle(request, context: context) { response in
-            queue.async { self.deliver(response, sequence: sequence) }
+            loop.execute { self.deliver(response, sequence: sequence) }
         }
     }
 

@@ -8,7 +8,7 @@ extension HTTPServer {
     /// Most connections accepted per readiness event, so one burst cannot starve the accept queue's timer work.
     static let acceptBatch = 64
 
-    /// Accepts pending connections on `acceptQueue` and hands each to an I/O queue.
+    /// Accepts pending connections on `acceptQueue` and hands each to an I/O thread.
     func acceptPending(on listener: Socket, source: AcceptSource) {
         for _ in 0..<Self.acceptBatch {
             switch listener.accept() {
@@ -31,7 +31,7 @@ extension HTTPServer {
             guard state.lifecycle == .running, state.connections.count < configuration.maxConnections else { return nil }
             let id = state.nextConnectionID
             state.nextConnectionID += 1
-            let loop = loops[state.nextLoop % loops.count]
+            let loop = state.loops[state.nextLoop % state.loops.count]
             state.nextLoop &+= 1
             let connection = Connection(
                 id: id, socket: socket, remoteAddress: address.description, loop: loop, configuration: configuration,
@@ -43,7 +43,7 @@ extension HTTPServer {
             reject(socket)
             return
         }
-        connection.loop.queue.async { connection.start() }
+        connection.loop.execute { connection.start() }
     }
 
     /// Over the connection limit (or stopping): one best-effort non-blocking 503, then close.

@@ -23,7 +23,7 @@ extension HTTPServer {
         /// Maximum simultaneous connections. A connection accepted above it gets a `503` with `Connection: close`
         /// (best effort, one non-blocking write) and is closed at once. Default: 1024.
         public var maxConnections: Int
-        /// Bytes read from a socket per read call, in one buffer shared by the connections of an I/O queue. Default: 65,536 (64 KiB).
+        /// Bytes read from a socket per read call, in one buffer shared by the connections of an I/O thread. Default: 65,536 (64 KiB).
         public var readBufferSize: Int
         /// Requests of one connection that may await their responses at once (pipelining); beyond it the server stops
         /// reading that connection until responses are written. Default: 16.
@@ -31,8 +31,8 @@ extension HTTPServer {
         /// After answering and half-closing a connection, how long unread input is drained before the socket is closed
         /// (avoids a TCP reset that could destroy the response). Default: 2 seconds.
         public var lingerTimeout: Duration
-        /// Number of serial I/O queues; connections are assigned round-robin. Default: the number of active processors.
-        public var ioQueueCount: Int
+        /// Number of I/O threads (epoll loops); connections are assigned round-robin. Default: the number of active processors.
+        public var ioThreadCount: Int
         /// Level of the one access-log line written per response (method, path, status, milliseconds). Default: `.info`.
         public var accessLogLevel: Logger.Level
         /// Response headers copied into the access-log line's metadata, e.g. `X-Batch-Size`. Default: none.
@@ -51,7 +51,7 @@ extension HTTPServer {
             readBufferSize: Int = 64 * 1024,
             maxPipelinedRequests: Int = 16,
             lingerTimeout: Duration = .seconds(2),
-            ioQueueCount: Int = Configuration.activeProcessorCount,
+            ioThreadCount: Int = Configuration.activeProcessorCount,
             accessLogLevel: Logger.Level = .info,
             accessLogHeaders: [String] = []
         ) {
@@ -66,7 +66,7 @@ extension HTTPServer {
             self.readBufferSize = readBufferSize
             self.maxPipelinedRequests = maxPipelinedRequests
             self.lingerTimeout = lingerTimeout
-            self.ioQueueCount = ioQueueCount
+            self.ioThreadCount = ioThreadCount
             self.accessLogLevel = accessLogLevel
             self.accessLogHeaders = accessLogHeaders
         }

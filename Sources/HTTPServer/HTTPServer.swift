@@ -4,14 +4,15 @@ public import HTTP1
 public import Logging
 import Synchronization
 
-/// A minimal HTTP/1.1 server on non-blocking sockets and Dispatch sources.
+/// A minimal HTTP/1.1 server on non-blocking sockets, epoll I/O threads and Dispatch.
 ///
-/// ``start()`` binds and listens, then accepts on a dedicated queue; connections are spread round-robin over
-/// ``Configuration/ioQueueCount`` serial I/O queues. No thread per connection, no blocking reads, no semaphores.
+/// ``start()`` binds and listens, then accepts on a dispatch queue; connections are spread round-robin over
+/// ``Configuration/ioThreadCount`` I/O threads, each an epoll loop. No thread per connection, no blocking reads, no
+/// semaphores.
 /// ``stop(drainTimeout:completion:)`` stops accepting, lets in-flight requests finish, closes idle connections, then
 /// completes; connections still open after the drain timeout are closed forcibly.
 ///
-/// Threading: all public methods may be called from any thread. The handler is called on an I/O queue and must not block.
+/// Threading: all public methods may be called from any thread. The handler is called on an I/O thread and must not block.
 public final class HTTPServer: Sendable {
     /// The lifecycle; transitions happen under `state`'s lock and an illegal one is reported, never ignored.
     enum Lifecycle: Equatable {
@@ -25,6 +26,8 @@ public final class HTTPServer: Sendable {
         var lifecycle = Lifecycle.initial
         var listener: Socket?
         var acceptSource: AcceptSource?
+        /// The I/O threads, from ``HTTPServer/start()`` until the server has stopped.
+        var loops: [IOLoop] = []
         var port = 0
         var connections: [UInt64: Connection] = [:]
         var nextConnectionID: UInt64 = 1
@@ -36,7 +39,6 @@ public final class HTTPServer: Sendable {
     public let configuration: Configuration
     let handler: any HTTPHandler
     let logger: Logger
-    let loops: [IOLoop]
     let acceptQueue = DispatchQueue(label: "http-server.accept")
     let state = Mutex(State())
 
@@ -46,9 +48,11 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        loops = (0..<max(1, configuration.ioQueueCount)).map {
-            IOLoop(label: "http-server.io.\($0)", readBufferSize: configuration.readBufferSize)
-        }
+    }
+
+    deinit {
+        // A server dropped without `stop` must not leave its threads behind.
+        for loop in state.withLock({ $0.loops }) { loop.shutdown() }
     }
 
     /// The bound port (useful with port 0), or 0 before ``start()``.
@@ -66,6 +70,7 @@ public final class HTTPServer: Sendable {
             }
             let backlog = Int32(clamping: configuration.backlog)
             let listener = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: backlog)
+            state.loops = try startLoops(port: listener.localPort, closingOnFailure: listener)
             let source = AcceptSource(DispatchSource.makeReadSource(fileDescriptor: listener.fileDescriptor, queue: acceptQueue))
             source.source.setEventHandler { [weak self] in self?.acceptPending(on: listener, source: source) }
             source.source.setCancelHandler { listener.close() }
@@ -76,6 +81,24 @@ public final class HTTPServer: Sendable {
             source.source.activate()
         }
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(localPort)"])
+    }
+
+    /// Starts ``Configuration/ioThreadCount`` I/O threads, named `http<port>-io<index>` (for `top -H` and profilers);
+    /// on failure stops those already started and closes `listener`.
+    private func startLoops(port: Int, closingOnFailure listener: Socket) throws(SocketError) -> [IOLoop] {
+        var loops: [IOLoop] = []
+        do {
+            for index in 0..<max(1, configuration.ioThreadCount) {
+                let loop = try IOLoop(label: "http\(port)-io\(index)", readBufferSize: configuration.readBufferSize)
+                try loop.start()
+                loops.append(loop)
+            }
+            return loops
+        } catch {
+            for loop in loops { loop.shutdown() }
+            listener.close()
+            throw error
+        }
     }
 
     /// Stops gracefully and calls `completion` once every connection is closed.
@@ -107,7 +130,7 @@ public final class HTTPServer: Sendable {
         }
         logger.info("stopping", metadata: ["open_connections": "\(connections.count)"])
         for connection in connections {
-            connection.loop.queue.async { connection.beginDrain() }
+            connection.loop.execute { connection.beginDrain() }
         }
         acceptQueue.asyncAfter(deadline: .now() + drainTimeout.dispatchInterval) { [weak self] in self?.forceClose() }
         finishStopIfDrained()
@@ -126,7 +149,7 @@ public final class HTTPServer: Sendable {
             logger.warning("drain timeout: closing connections", metadata: ["count": "\(connections.count)"])
         }
         for connection in connections {
-            connection.loop.queue.async { connection.close() }
+            connection.loop.execute { connection.close() }
         }
     }
 
@@ -137,12 +160,16 @@ public final class HTTPServer: Sendable {
     }
 
     private func finishStopIfDrained() {
-        let completions = state.withLock { state -> [@Sendable () -> Void] in
-            guard state.lifecycle == .draining, state.connections.isEmpty else { return [] }
+        let (completions, loops) = state.withLock { state -> ([@Sendable () -> Void], [IOLoop]) in
+            guard state.lifecycle == .draining, state.connections.isEmpty else { return ([], []) }
             state.lifecycle = .stopped
-            defer { state.stopCompletions = [] }
-            return state.stopCompletions
+            defer {
+                state.stopCompletions = []
+                state.loops = []
+            }
+            return (state.stopCompletions, state.loops)
         }
+        for loop in loops { loop.shutdown() }
         if !completions.isEmpty { logger.info("stopped") }
         for completion in completions { completion() }
     }

@@ -67,7 +67,7 @@ struct Socket {
         _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_WR))
     }
 
-    /// Closes the descriptor. Call exactly once, after every dispatch source on it is cancelled.
+    /// Closes the descriptor. Call exactly once, after the I/O loop has stopped watching it.
     func close() {
         _ = Glibc.close(fileDescriptor)
     }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.
 ///
-/// Threading: ``handle(_:context:respond:)`` runs on the server's I/O queues and never blocks:
+/// Threading: ``handle(_:context:respond:)`` runs on the server's I/O threads and never blocks:
 /// it parses and tokenizes, then submits to the configured scheduler (whole-batch
 /// ``DynamicBatcher`` or step-level ``ContinuousBatcher``), whose threads run the forward pass and
 /// call `respond`. Knows nothing of sockets.

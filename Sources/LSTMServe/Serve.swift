@@ -43,8 +43,8 @@ struct Serve: ParsableCommand {
     var headerTimeoutMs: Int?
     @Option(help: "Seconds an idle keep-alive connection stays open. Default: 60. [LSTM_SERVE_IDLE_TIMEOUT_S]")
     var idleTimeoutS: Int?
-    @Option(help: "Serial I/O queues serving the connections (assigned round-robin). Default: the number of cores. [LSTM_SERVE_IO_QUEUES]")
-    var ioQueues: Int?
+    @Option(help: "I/O threads serving the connections (assigned round-robin). Default: the number of cores. [LSTM_SERVE_IO_THREADS]")
+    var ioThreads: Int?
     @Option(help: "Most open connections. Default: 1024. [LSTM_SERVE_MAX_CONNECTIONS]")
     var maxConnections: Int?
     @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT. Default: 10. [LSTM_SERVE_DRAIN_TIMEOUT_S]")
@@ -91,7 +91,7 @@ struct Serve: ParsableCommand {
             headerReadTimeout: .milliseconds(try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: 10_000), "--header-timeout-ms")),
             idleTimeout: .seconds(try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: 60), "--idle-timeout-s")),
             maxConnections: try positive(Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: 1_024), "--max-connections"),
-            ioQueueCount: try positive(Environment.resolve(ioQueues, "IO_QUEUES", default: HTTPServer.Configuration.activeProcessorCount), "--io-queues"),
+            ioThreadCount: try positive(Environment.resolve(ioThreads, "IO_THREADS", default: HTTPServer.Configuration.activeProcessorCount), "--io-threads"),
             accessLogHeaders: ["X-Batch-Size"])
         let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: 10), "--drain-timeout-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }

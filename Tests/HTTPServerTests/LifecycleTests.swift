@@ -37,6 +37,26 @@ struct LifecycleTests {
         }
     }
 
+    @Test func maxConnections_SlotIsFreed_WhenAClientResetsWhileItsHandlerWorks() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.maxConnections = 1
+        try withServer(configuration) { _, port in
+            // `Connection: close` stops reading, so only the reset itself (a hang-up) tells the server.
+            let first = try RawHTTPClient(port: port)
+            try first.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            usleep(50_000)
+            first.reset()
+            var status = 0
+            for _ in 0..<20 where status != 200 {
+                usleep(50_000)
+                let second = try RawHTTPClient(port: port)
+                try second.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+                status = (try? second.readResponse().status) ?? 0
+            }
+            #expect(status == 200, "the reset connection still held the only slot after a second")
+        }
+    }
+
     @Test func stop_DrainsAnInFlightRequest_ThenCloses() throws {
         var configuration = HTTPServer.Configuration()
         configuration.host = "127.0.0.1"
@@ -62,6 +82,29 @@ struct LifecycleTests {
         #expect(throws: RawHTTPClientError.self) { try RawHTTPClient(port: port) }
     }
 
+    @Test func stop_EndsTheIOThreads() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.ioThreadCount = 3
+        let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
+        try server.start()
+        let prefix = "http\(server.localPort)-io"
+        let client = try RawHTTPClient(port: server.localPort)
+        try client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        #expect(threadNames().filter { $0.hasPrefix(prefix) }.count == 3)
+
+        #expect(server.stopAndWait(drainTimeout: .seconds(1)))
+        // A loop thread exits right after the task that stops it, so allow it a moment.
+        var remaining = threadNames().filter { $0.hasPrefix(prefix) }
+        for _ in 0..<100 where !remaining.isEmpty {
+            usleep(10_000)
+            remaining = threadNames().filter { $0.hasPrefix(prefix) }
+        }
+        #expect(remaining.isEmpty)
+    }
+
     @Test func stop_ForceClosesAfterTheDrainTimeout() throws {
         var configuration = HTTPServer.Configuration()
         configuration.host = "127.0.0.1"
@@ -77,4 +120,21 @@ struct LifecycleTests {
         #expect(start.duration(to: clock.now) < .seconds(2))
         #expect(client.isClosedByServer())
     }
+}
+
+/// The names of this process's threads, from `/proc/self/task/*/comm`.
+private func threadNames() -> [String] {
+    guard let directory = opendir("/proc/self/task") else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let task = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard task.first?.isNumber == true, let file = fopen("/proc/self/task/\(task)/comm", "r") else { continue }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 64)
+        if fgets(&line, Int32(line.count), file) != nil {
+            names.append(String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+    }
+    return names
 }

@@ -22,6 +22,18 @@ public final class RawHTTPClient {
     }
 
     deinit {
+        if !isReset { close(descriptor) }
+    }
+
+    private var isReset = false
+
+    /// Aborts the connection: closes with `SO_LINGER` 0, so the server gets a TCP reset instead of end-of-file.
+    /// The client is unusable afterwards.
+    public func reset() {
+        guard !isReset else { return }
+        isReset = true
+        var abort = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
         close(descriptor)
     }
 
