@@ -109,6 +109,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
             } else if failed {
                 // Not reading (a handler is working, or the write side is shut): the socket is dead, and a
                 // level-triggered hang-up would be reported again on every wait.
+                logger.debug("connection hung up", metadata: ["connection": "\(id)", "remote": "\(remoteAddress)"])
                 close()
                 return
             }

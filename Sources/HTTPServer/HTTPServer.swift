@@ -51,8 +51,11 @@ public final class HTTPServer: Sendable {
     }
 
     deinit {
-        // A server dropped without `stop` must not leave its threads behind.
-        for loop in state.withLock({ $0.loops }) { loop.shutdown() }
+        // A server dropped without `stop` must not leave its listener or threads behind; the loops close their
+        // connections as they end.
+        let (loops, acceptSource) = state.withLock { ($0.loops, $0.acceptSource) }
+        acceptSource?.source.cancel()
+        for loop in loops { loop.shutdown() }
     }
 
     /// The bound port (useful with port 0), or 0 before ``start()``.

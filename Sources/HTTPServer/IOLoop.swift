@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// The thread waits in `epoll_wait` (level-triggered) and calls the ready connection itself, so a request is read,
 /// parsed, answered and written without leaving the thread. Dispatch read sources, which this replaces, hand every
-/// event on Linux from libdispatch's manager thread to a worker thread: under load those hops were a quarter of the
-/// server's CPU time.
+/// event on Linux from libdispatch's manager thread to a worker thread: under load those hops (context switches and
+/// the manager thread) were about a fifth of the server's CPU time.
 ///
 /// Threading: ``execute(_:)`` and ``shutdown()`` may be called from any thread; everything else runs on the loop's
 /// thread. Connections on one loop run one at a time, so they share the read buffer (each read is consumed by the
@@ -34,6 +34,12 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         }
     }
 
+    /// Tasks from other threads, and whether the loop has ended (then nothing would run them).
+    private struct Incoming {
+        var tasks: [@Sendable () -> Void] = []
+        var ended = false
+    }
+
     /// The epoll token of the wake-up descriptor; connection ids start at 1.
     private static let wakeupToken: UInt64 = 0
     /// Most events taken per `epoll_wait`.
@@ -45,7 +51,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private let epoll: Int32
     /// An eventfd that wakes `epoll_wait` when another thread queues a task.
     private let wakeup: Int32
-    private let incoming = Mutex<[@Sendable () -> Void]>([])
+    private let incoming = Mutex(Incoming())
     /// The loop thread's `pthread_t` while it runs, else 0; lets ``execute(_:)`` skip the mutex and the wake-up.
     private let loopThread = Atomic<UInt>(0)
 
@@ -97,7 +103,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         pthread_detach(thread)
     }
 
-    /// Stops the thread after the tasks queued before this call; connections still registered are abandoned.
+    /// Stops the thread after the tasks queued before this call. Connections still registered are closed; tasks
+    /// queued later are dropped.
     func shutdown() {
         execute { self.running = false }
     }
@@ -109,8 +116,9 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             return
         }
         let wasEmpty = incoming.withLock { incoming in
-            defer { incoming.append(task) }
-            return incoming.isEmpty
+            guard !incoming.ended else { return false }
+            defer { incoming.tasks.append(task) }
+            return incoming.tasks.isEmpty
         }
         if wasEmpty {
             // A full counter (EAGAIN) is already a pending wake-up.
@@ -143,6 +151,11 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// Calls `connection.timerFired(deadline:)` once `deadline` has passed (if it is still registered then).
     func schedule(_ connection: Connection, at deadline: DispatchTime) {
         timers.insert(TimerEntry(deadline: deadline.uptimeNanoseconds, token: connection.id))
+        if timers.count > 4 * connections.count + 1024 {
+            // Entries of closed connections and replaced deadlines wait for their time; with many connections
+            // opening and closing they pile up, so keep only the armed ones.
+            timers = Heap(timers.unordered.filter { connections[$0.token]?.armedDeadline?.uptimeNanoseconds == $0.deadline })
+        }
     }
 
     /// The current time as an IMF-fixdate, formatted at most once per second per loop.
@@ -182,13 +195,24 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
                 }
             }
             let handedOver = incoming.withLock { incoming in
-                defer { incoming.removeAll(keepingCapacity: true) }
-                return incoming
+                defer { incoming.tasks.removeAll(keepingCapacity: true) }
+                return incoming.tasks
             }
             tasks.append(contentsOf: handedOver)
             runTasks()
             fireTimers()
         }
+        // Stopped with connections left (the server was dropped without `stop`): close them rather than leave
+        // clients waiting, then refuse further tasks, so none keeps a connection (and through it, this loop) alive.
+        for connection in Array(connections.values) { connection.close() }
+        runTasks()
+        let dropped = incoming.withLock { incoming in
+            incoming.ended = true
+            defer { incoming.tasks = [] }
+            return incoming.tasks
+        }
+        _ = consume dropped  // released outside the lock
+        timers = Heap()
     }
 
     /// Runs queued tasks, including those they queue.
@@ -229,7 +253,7 @@ extension Duration {
         return overflow2 ? Int.max : total
     }
 
-    /// The duration as a dispatch interval, for deadlines on dispatch timers.
+    /// The duration as a dispatch interval, for `DispatchTime` deadlines.
     var dispatchInterval: DispatchTimeInterval {
         .nanoseconds(max(0, clampedNanoseconds))
     }

@@ -105,6 +105,29 @@ struct LifecycleTests {
         #expect(remaining.isEmpty)
     }
 
+    @Test func droppingARunningServer_ClosesItsConnectionsListenerAndThreads() throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        var server: HTTPServer? = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
+        try server?.start()
+        let port = server?.localPort ?? 0
+        let client = try RawHTTPClient(port: port)
+        #expect(try client.exchange("GET /text HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
+
+        server = nil
+        #expect(client.isClosedByServer())
+        var listening = true
+        var threads = [""]
+        for _ in 0..<100 where listening || !threads.isEmpty {
+            listening = (try? RawHTTPClient(port: port)) != nil
+            threads = threadNames().filter { $0.hasPrefix("http\(port)-io") }
+            if listening || !threads.isEmpty { usleep(10_000) }
+        }
+        #expect(!listening)
+        #expect(threads.isEmpty)
+    }
+
     @Test func stop_ForceClosesAfterTheDrainTimeout() throws {
         var configuration = HTTPServer.Configuration()
         configuration.host = "127.0.0.1"
