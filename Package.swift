@@ -66,7 +66,7 @@ let package = Package(
         // Helpers shared by the test targets (a seeded generator, a raw-socket HTTP client); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
         .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],

@@ -2,20 +2,25 @@
 ///
 /// Looking a token up by its bytes avoids building a `String` per token and hashing it with
 /// Unicode-aware equality; byte equality is also exactly Python's `str` equality for the
-/// tokenizer's output. Words live back to back in one byte arena.
+/// tokenizer's output. Each slot holds its word's first eight bytes, which for nine tokens in
+/// ten of real reviews are the whole word: the hash is a multiply of those bytes instead of a
+/// byte-by-byte loop, and the comparison is one integer compare instead of a second memory
+/// access. Bytes past the eighth live back to back in one arena.
 struct WordTable: Sendable {
     /// 16 bytes, so 4 slots share a cache line and the table of the bundled 10,000-word
     /// vocabulary (16,384 slots) takes 256 KB: it stays in L2 next to the model's tables.
     fileprivate struct Slot: Sendable {
-        /// The high 32 bits of the word's hash (the low bits pick the slot).
-        var fingerprint: UInt32 = 0
-        var offset: UInt32 = 0
+        /// The word's first eight bytes, zero-padded (see ``WordTable/chunk(_:at:)``).
+        var prefix: UInt64 = 0
         var length: Int32 = -1  // -1: empty
         var id: Int32 = 0
     }
 
     private let slots: [Slot]
+    /// The bytes past the eighth of every longer word, back to back.
     private let arena: [UInt8]
+    /// Indexed by id: where the word's bytes past the eighth start in `arena`.
+    private let tailOffsets: [UInt32]
     private let mask: Int
 
     /// Builds the table; `words[k]` gets id `k` for every `k >= firstID` (lower ids are reserved names).
@@ -27,24 +32,32 @@ struct WordTable: Sendable {
         while capacity * 3 < (words.count - firstID) * 4 { capacity *= 2 }
         var slots = [Slot](repeating: Slot(), count: capacity)
         var arena: [UInt8] = []
+        var tailOffsets = [UInt32](repeating: 0, count: words.count)
         let mask = capacity - 1
         for id in firstID..<words.count {
             let bytes = Array(words[id].utf8)
-            let hash = Self.hash(bytes.withUnsafeBufferPointer { $0 })
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while slots[index].length >= 0 {
-                let slot = slots[index]
-                if slot.fingerprint == Self.fingerprint(hash) && arena[Int(slot.offset)..<Int(slot.offset) + Int(slot.length)].elementsEqual(bytes) {
-                    duplicate = id
-                    return nil
+            tailOffsets[id] = UInt32(arena.count)
+            arena.append(contentsOf: bytes.dropFirst(8))
+            let found = bytes.withUnsafeBufferPointer { bytes in
+                arena.withUnsafeBufferPointer { arena in
+                    slots.withUnsafeBufferPointer { slots in
+                        tailOffsets.withUnsafeBufferPointer { tailOffsets in
+                            Lookup(slots: slots, arena: arena, tailOffsets: tailOffsets, mask: mask).probe(bytes)
+                        }
+                    }
                 }
-                index = (index + 1) & mask
             }
-            slots[index] = Slot(fingerprint: Self.fingerprint(hash), offset: UInt32(arena.count), length: Int32(bytes.count), id: Int32(id))
-            arena.append(contentsOf: bytes)
+            switch found {
+            case .found:
+                duplicate = id
+                return nil
+            case .empty(let index, let prefix):
+                slots[index] = Slot(prefix: prefix, length: Int32(bytes.count), id: Int32(id))
+            }
         }
         self.slots = slots
         self.arena = arena
+        self.tailOffsets = tailOffsets
         self.mask = mask
     }
 
@@ -57,53 +70,85 @@ struct WordTable: Sendable {
     func withLookup<R>(_ body: (Lookup) -> R) -> R {
         slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
-                body(Lookup(slots: slots, arena: arena, mask: mask))
+                tailOffsets.withUnsafeBufferPointer { tailOffsets in
+                    body(Lookup(slots: slots, arena: arena, tailOffsets: tailOffsets, mask: mask))
+                }
             }
         }
     }
 
     /// The table's storage as plain pointers, for a run of lookups (a whole review).
     struct Lookup {
+        fileprivate enum Probe {
+            case found(id: Int32)
+            /// Not present; `index` is the empty slot where it would go.
+            case empty(index: Int, prefix: UInt64)
+        }
+
         fileprivate let slots: UnsafeBufferPointer<Slot>
         fileprivate let arena: UnsafeBufferPointer<UInt8>
+        fileprivate let tailOffsets: UnsafeBufferPointer<UInt32>
         fileprivate let mask: Int
 
         /// The id of `bytes`, or nil.
+        @inline(__always)
         func id(of bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-            let hash = WordTable.hash(bytes)
-            let fingerprint = WordTable.fingerprint(hash)
-            var index = Int(truncatingIfNeeded: hash) & mask
+            if case .found(let id) = probe(bytes) { return id }
+            return nil
+        }
+
+        fileprivate func probe(_ bytes: UnsafeBufferPointer<UInt8>) -> Probe {
+            let prefix = WordTable.chunk(bytes, at: 0)
+            var index = Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask
             while true {
                 let slot = slots[index]
-                if slot.length < 0 { return nil }
-                if slot.fingerprint == fingerprint && Int(slot.length) == bytes.count
-                    && (bytes.isEmpty || WordTable.memoryEqual(arena.baseAddress! + Int(slot.offset), bytes.baseAddress!, bytes.count))
-                {
-                    return slot.id
+                if slot.length < 0 { return .empty(index: index, prefix: prefix) }
+                if slot.prefix == prefix && Int(slot.length) == bytes.count && tailMatches(bytes, id: slot.id) {
+                    return .found(id: slot.id)
                 }
                 index = (index + 1) & mask
             }
         }
+
+        /// Whether the bytes of `bytes` past the eighth equal those of word `id` (same length assumed).
+        @inline(__always)
+        private func tailMatches(_ bytes: UnsafeBufferPointer<UInt8>, id: Int32) -> Bool {
+            guard bytes.count > 8 else { return true }
+            let start = Int(tailOffsets[Int(id)])
+            for index in 8..<bytes.count where arena[start + index - 8] != bytes[index] { return false }
+            return true
+        }
     }
 
-    /// 64-bit FNV-1a.
+    /// Up to eight bytes of `bytes` from `offset`, as a little-endian integer, zero-padded: words
+    /// that differ in their first eight bytes (lengths equal) give different values.
     @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    static func chunk(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
+        let available = bytes.count - offset
+        guard available > 0, let base = bytes.baseAddress else { return 0 }
+        if available >= 8 {
+            return UInt64(littleEndian: UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self))
+        }
+        var value: UInt64 = 0
+        for index in 0..<available { value |= UInt64(base[offset + index]) << (8 * index) }
+        return value
+    }
+
+    /// Multiply–xorshift over the length and each eight-byte chunk (`prefix` is chunk 0).
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> UInt64 {
+        var hash = mix(prefix ^ (UInt64(truncatingIfNeeded: bytes.count) &* 0x9E37_79B9_7F4A_7C15))
+        var offset = 8
+        while offset < bytes.count {
+            hash = mix(hash ^ chunk(bytes, at: offset))
+            offset += 8
         }
         return hash
     }
 
     @inline(__always)
-    static func fingerprint(_ hash: UInt64) -> UInt32 {
-        UInt32(truncatingIfNeeded: hash >> 32)
-    }
-
-    @inline(__always)
-    fileprivate static func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        for index in 0..<count where a[index] != b[index] { return false }
-        return true
+    private static func mix(_ value: UInt64) -> UInt64 {
+        let product = value &* 0xD6E8_FEB8_6659_FD93
+        return product ^ (product >> 32)
     }
 }

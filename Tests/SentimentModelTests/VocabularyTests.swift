@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SentimentModel
@@ -12,7 +13,39 @@ struct VocabularyTests {
         #expect(vocabulary.encode("the zzzzqqq") == [1, 4, 2])
     }
 
+    @Test func looksUpExactlyTheWordsItHolds() throws {
+        // Words around the table's eight-byte prefix (shared prefixes, different tails, zero bytes,
+        // multi-byte scalars), then seeded random ones; every lookup is checked against a dictionary
+        // keyed by the same bytes.
+        var words = [
+            "a", "a\u{0}", "\u{0}", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghj", "abcdefghij", "abcdefgh\u{0}",
+            "abcdefghijklmnopq", "abcdefghijklmnopr", "abcdefghijklmnop", "ééééé", "éééé", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+        ]
+        var random = SplitMix64(seed: 7)
+        let letters = Array("abcdefghij'é".unicodeScalars)
+        // Half of the ten-byte words after "abcdefgh"; lookups of the other half meet them on their probe paths.
+        let pairs = letters.flatMap { x in letters.map { y in "abcdefgh" + String(x) + String(y) } }.filter { $0.utf8.count == 10 }
+        words += pairs.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        while words.count < 3_000 {
+            let length = 1 + Int(random.next() % 20)
+            let word = String(String.UnicodeScalarView((0..<length).map { _ in letters[Int(random.next() % UInt64(letters.count))] }))
+            if !words.contains(word) { words.append(word) }
+        }
+        let vocabulary = try Vocabulary(words: ["<pad>", "<start>", "<unk>", "<unused>"] + words)
+        var expected: [[UInt8]: Int32] = [:]
+        for (index, word) in words.enumerated() { expected[Array(word.utf8)] = Int32(index + 4) }
+
+        for word in words + pairs {
+            for probe in [word, word + "x", String(word.dropLast()), "x" + word, word + "\u{0}"] {
+                let bytes = Array(probe.utf8)
+                let id = bytes.withUnsafeBufferPointer { vocabulary.id(ofUTF8: $0) }
+                #expect(id == expected[bytes] ?? Vocabulary.outOfVocabularyID, "\(probe.debugDescription)")
+            }
+        }
+    }
+
     @Test func refusesDuplicateWords() {
+        #expect(throws: ModelError.self) { try Vocabulary(words: ["<pad>", "<start>", "<unk>", "<unused>", "abcdefghijk", "b", "abcdefghijk"]) }
         #expect(throws: ModelError.self) { try Vocabulary(words: ["<pad>", "<start>", "<unk>", "<unused>", "a", "b", "a"]) }
     }
 
