@@ -16,8 +16,17 @@ extension HTTPServer {
                 admit(socket, address: address)
             case .wouldBlock:
                 return
+            case .failed(let code) where code == EMFILE || code == ENFILE:
+                // Out of descriptors. The connection waits in the backlog, and the listener stays readable: answer
+                // it with a 503 through the spare descriptor rather than spin or leave it hanging.
+                if source.shouldWarnAboutDescriptors() {
+                    logger.warning("out of file descriptors: refusing connections with 503", metadata: ["errno": "\(code)"])
+                }
+                guard source.acceptWithSpareDescriptor(on: listener, reject) else {
+                    source.pause(for: .milliseconds(100), on: acceptQueue)
+                    return
+                }
             case .failed(let code):
-                // EMFILE/ENFILE: out of descriptors. Pause accepting briefly instead of spinning on a ready listener.
                 logger.warning("accept failed", metadata: ["error": "\(SocketError(operation: "accept", errno: code))"])
                 source.pause(for: .milliseconds(100), on: acceptQueue)
                 return
@@ -46,9 +55,9 @@ extension HTTPServer {
         connection.loop.execute { connection.start() }
     }
 
-    /// Over the connection limit (or stopping): one best-effort non-blocking 503, then close.
+    /// Over the connection limit, out of descriptors, or stopping: one best-effort non-blocking 503, then close.
     private func reject(_ socket: Socket) {
-        logger.debug("connection limit reached: rejecting", metadata: ["max_connections": "\(configuration.maxConnections)"])
+        logger.debug("rejecting a connection", metadata: ["max_connections": "\(configuration.maxConnections)"])
         let response = ErrorResponse.make(status: .serviceUnavailable, message: "Too many connections.")
         let bytes = ResponseEncoder.encode(response, requestMethod: nil, keepAlive: false, date: HTTPDate.format(unixSeconds: Int(time(nil))))
         _ = bytes.withUnsafeBytes { socket.write($0) }
@@ -57,12 +66,43 @@ extension HTTPServer {
     }
 }
 
-/// The listener's read source, boxed so the pause timer can capture it.
+/// The listener's read source, with a spare descriptor for when the process runs out of them.
 final class AcceptSource: @unchecked Sendable {  // touched only on the accept queue (and cancelled under the server lock)
     let source: any DispatchSourceRead
+    /// An open descriptor of `/dev/null`, closed to make room for one accept when the process has no other; -1 if none.
+    private var spare: Int32
+    private var lastDescriptorWarning: ContinuousClock.Instant?
 
     init(_ source: any DispatchSourceRead) {
         self.source = source
+        spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    }
+
+    deinit {
+        if spare >= 0 { Glibc.close(spare) }
+    }
+
+    /// Accepts one connection in the spare descriptor's place, hands it to `reject`, and takes the spare back.
+    /// Returns false if there was no spare or nothing could be accepted with it.
+    func acceptWithSpareDescriptor(on listener: Socket, _ reject: (Socket) -> Void) -> Bool {
+        guard spare >= 0 else {
+            spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            return false
+        }
+        Glibc.close(spare)
+        let result = listener.accept()
+        if case .accepted(let socket, _) = result { reject(socket) }
+        spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if case .accepted = result { return true }
+        return false
+    }
+
+    /// Whether to log running out of descriptors now: at most once a second.
+    func shouldWarnAboutDescriptors() -> Bool {
+        let now = ContinuousClock.now
+        if let last = lastDescriptorWarning, last.duration(to: now) < .seconds(1) { return false }
+        lastDescriptorWarning = now
+        return true
     }
 
     /// Suspends accepting for `interval`, then resumes.

@@ -82,6 +82,9 @@ public final class HTTPServer: Sendable {
             state.port = listener.localPort
             state.lifecycle = .running
             source.source.activate()
+            // libdispatch opens its timer descriptor on the first timer. Make that now: a pause timer first armed
+            // when the process is out of descriptors would never fire, and accepting would stop for good.
+            acceptQueue.asyncAfter(deadline: .now() + .milliseconds(1)) {}
         }
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(localPort)"])
     }

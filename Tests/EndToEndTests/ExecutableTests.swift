@@ -38,6 +38,39 @@ extension EndToEnd {
             #expect(process.output.contains("shutdown complete"))
         }
 
+        @Test func outOfFileDescriptorsItAnswers503ThenRecovers() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            // 64 descriptors: about 50 left for connections once the process has started.
+            let process = try ServerProcess(
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: [
+                    "-c", "ulimit -n 64 && exec \"$0\" \"$@\"", executable.path, "--host", "127.0.0.1", "--port", "0",
+                    "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
+                ])
+            let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
+            let port = try #require(Self.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
+
+            var clients = try (0..<80).map { _ in try RawHTTPClient(port: port) }
+            var statuses: [Int] = []
+            for client in clients {
+                try client.send(RawHTTPClient.request("GET", "/healthz"))
+                statuses.append((try? client.readResponse().status) ?? 0)
+            }
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
+            #expect(statuses.contains(503) && statuses.contains(200), "\(statuses)")
+            _ = try process.waitForLine(containing: "out of file descriptors", timeout: .seconds(5))
+
+            clients = []
+            var recovered = false
+            for _ in 0..<50 where !recovered {
+                usleep(20_000)
+                recovered = (try? RawHTTPClient(port: port).exchange(RawHTTPClient.request("GET", "/healthz")).status) == 200
+            }
+            #expect(recovered, "no 200 from /healthz once the connections were closed")
+            process.send(signal: SIGTERM)
+            try process.waitForExit(timeout: .seconds(15))
+        }
+
         @Test func aMissingModelExitsNonZeroWithAClearMessageBeforeBinding() throws {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
