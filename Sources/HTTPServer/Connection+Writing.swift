@@ -55,6 +55,12 @@ extension Connection {
     func enqueueWrite(_ bytes: [UInt8]) {
         guard phase != .closed && phase != .lingering else { return }
         guard pendingWriteBytes == 0 else {
+            // Drop what was sent once it is at least half the buffer, so memory stays within twice what is unsent
+            // (which `maxPendingWriteBytes` bounds) at a copying cost linear in the bytes written.
+            if writeOffset >= writeBuffer.count / 2 {
+                writeBuffer.removeFirst(writeOffset)
+                writeOffset = 0
+            }
             writeBuffer.append(contentsOf: bytes)
             return
         }
