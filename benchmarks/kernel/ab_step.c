@@ -5,6 +5,9 @@
 // the same source compiled with renamed symbols) take turns on the same random model and tokens,
 // 40 rounds of 500 steps each; it prints both minimums, how many rounds B won, and whether the
 // two produced the same hidden state bit for bit. Built and run by ab.sh.
+//
+// AB_ROUNDS=N changes the number of rounds; AB_TRACE=1 also prints A's time per row-step of every
+// round, which shows how much this VM's speed drifts within one process.
 #include "lstm_kernel.h"
 
 #include <stdio.h>
@@ -23,9 +26,11 @@ static double now(void) {
 static float uniform(void) { return (rand() / (float)RAND_MAX - 0.5f) * 0.5f; }
 
 int main(int argc, char **argv) {
-    const int units = 32, width = 4 * units, vocabulary = 10000, steps = 500, rounds = 40;
+    const int units = 32, width = 4 * units, vocabulary = 10000, steps = 500;
+    const int rounds = getenv("AB_ROUNDS") ? atoi(getenv("AB_ROUNDS")) : 40;
+    const int trace = getenv("AB_TRACE") != NULL && atoi(getenv("AB_TRACE")) != 0;
     const int rows = argc > 1 ? atoi(argv[1]) : 32;
-    if (rows < 1) return 2;
+    if (rows < 1 || rounds < 1) return 2;
     // 64-byte aligned, as LSTMStepKernel allocates its tables.
     float *projection = aligned_alloc(64, sizeof(float) * vocabulary * width), *recurrent = aligned_alloc(64, sizeof(float) * units * width);
     srand(1);
@@ -51,6 +56,7 @@ int main(int argc, char **argv) {
             if (took[k] < best[k]) best[k] = took[k];
         }
         if (took[1] < took[0]) bWins++;
+        if (trace) printf("%.0f%s", took[0] / steps / rows * 1e9, round + 1 < rounds ? " " : "\n");
     }
     const int same = memcmp(h[0], h[1], sizeof(float) * rows * units) == 0 && memcmp(c[0], c[1], sizeof(float) * rows * units) == 0;
     printf("rows %3d: A %.1f ns per row-step, B %.1f (minimum of %d rounds); B faster in %d/%d rounds; same results: %s\n",
