@@ -119,7 +119,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         }
     }
 
-    /// Handles readability: one `recv` per event (the source fires again while data remains).
+    /// Handles readability: one `recv` per event (level-triggered, so the loop reports it again while data remains).
     func readable() {
         guard phase != .closed else { return }
         switch socket.read(into: loop.readBuffer) {
