@@ -97,25 +97,42 @@ struct ContinuousBatcherTests {
         #expect(Array(steps.prefix(4)) == [[1], [1, 2], [1, 2], [1]])
     }
 
-    @Test func aSecondWorkerServesWhileTheFirstIsHeld() async throws {
-        let gate = DispatchSemaphore(value: 0)
-        let held = Atomic<Bool>(false)
-        let batcher = ContinuousBatcher(workers: 2, maxQueueSize: 16) {
-            CountdownBatch(capacity: 1) { ids in
-                if ids == [1] {
-                    held.store(true, ordering: .sequentiallyConsistent)
-                    gate.wait()
-                }
-            }
+    /// Blocks the worker that steps a batch holding exactly job `id`, until ``release()``.
+    final class StepHold: Sendable {
+        let id: Int
+        private let gate = DispatchSemaphore(value: 0)
+        private let held = Atomic<Bool>(false)
+        private let released = Atomic<Bool>(false)
+
+        init(id: Int) { self.id = id }
+
+        /// The batch's `willStep`.
+        func willStep(_ ids: [Int]) {
+            guard ids == [id] else { return }
+            held.store(true, ordering: .sequentiallyConsistent)
+            gate.wait()
         }
+
+        /// Returns once a worker is blocked in that step.
+        func waitUntilHeld() async {
+            while !held.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        }
+
+        /// Lets the worker go; later calls do nothing, so a test can also call it in a `defer`.
+        func release() {
+            if !released.exchange(true, ordering: .sequentiallyConsistent) { gate.signal() }
+        }
+    }
+
+    @Test func aSecondWorkerServesWhileTheFirstIsHeld() async throws {
+        let hold = StepHold(id: 1)
+        let batcher = ContinuousBatcher(workers: 2, maxQueueSize: 16) { CountdownBatch(capacity: 1, willStep: hold.willStep) }
         let first = Task { try await Self.submit(batcher, [Job(id: 1, steps: 1)]) }
-        while !held.load(ordering: .sequentiallyConsistent) { await Task.yield() }
-        var released = false
-        defer { if !released { gate.signal() } }
+        await hold.waitUntilHeld()
+        defer { hold.release() }
         // The first worker is blocked inside a step; the second takes this one.
         #expect(try await Self.submit(batcher, [Job(id: 2, steps: 3)]).outputs == [20])
-        gate.signal()
-        released = true
+        hold.release()
         #expect(try await first.value.outputs == [10])
     }
 
@@ -137,26 +154,16 @@ struct ContinuousBatcherTests {
     }
 
     @Test func aFullQueueRefusesATimedOutItemFailsAndShutdownRefuses() async throws {
-        let gate = DispatchSemaphore(value: 0)
-        let held = Atomic<Bool>(false)
-        let batcher = ContinuousBatcher(workers: 1, maxQueueSize: 1) {
-            CountdownBatch(capacity: 1) { ids in
-                if ids == [0] {
-                    held.store(true, ordering: .sequentiallyConsistent)
-                    gate.wait()
-                }
-            }
-        }
+        let hold = StepHold(id: 0)
+        let batcher = ContinuousBatcher(workers: 1, maxQueueSize: 1) { CountdownBatch(capacity: 1, willStep: hold.willStep) }
         let running = Task { try await Self.submit(batcher, [Job(id: 0, steps: 1)]) }
-        while !held.load(ordering: .sequentiallyConsistent) { await Task.yield() }
-        var released = false
-        defer { if !released { gate.signal() } }
+        await hold.waitUntilHeld()
+        defer { hold.release() }
         let waiting = Task { try await Self.submit(batcher, [Job(id: 1, steps: 1)], timeout: 1_000_000) }
         while batcher.queuedCount < 1 { await Task.yield() }
         await #expect(throws: BatchingError.queueFull) { try await Self.submit(batcher, [Job(id: 2, steps: 1)]) }
         try await Task.sleep(for: .milliseconds(5))  // item 1's deadline passes while the batch is held
-        gate.signal()
-        released = true
+        hold.release()
         #expect(try await running.value.outputs == [0])
         await #expect(throws: BatchingError.timedOut) { try await waiting.value }
         // The worker went idle after the expiry; new work wakes it.

@@ -89,18 +89,18 @@ struct LifecycleTests {
         configuration.ioThreadCount = 3
         let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
         try server.start()
-        let prefix = "http\(server.localPort)-io"
-        let client = try RawHTTPClient(port: server.localPort)
+        let port = server.localPort
+        let client = try RawHTTPClient(port: port)
         try client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().status == 200)
-        #expect(threadNames().filter { $0.hasPrefix(prefix) }.count == 3)
+        #expect(ioThreads(port: port).count == 3)
 
         #expect(server.stopAndWait(drainTimeout: .seconds(1)))
         // A loop thread exits right after the task that stops it, so allow it a moment.
-        var remaining = threadNames().filter { $0.hasPrefix(prefix) }
+        var remaining = ioThreads(port: port)
         for _ in 0..<100 where !remaining.isEmpty {
             usleep(10_000)
-            remaining = threadNames().filter { $0.hasPrefix(prefix) }
+            remaining = ioThreads(port: port)
         }
         #expect(remaining.isEmpty)
     }
@@ -121,7 +121,7 @@ struct LifecycleTests {
         var threads = [""]
         for _ in 0..<100 where listening || !threads.isEmpty {
             listening = (try? RawHTTPClient(port: port)) != nil
-            threads = threadNames().filter { $0.hasPrefix("http\(port)-io") }
+            threads = ioThreads(port: port)
             if listening || !threads.isEmpty { usleep(10_000) }
         }
         #expect(!listening)
@@ -143,6 +143,11 @@ struct LifecycleTests {
         #expect(start.duration(to: clock.now) < .seconds(2))
         #expect(client.isClosedByServer())
     }
+}
+
+/// The server's I/O threads, by the names it gives them (`http<port>-io<index>`).
+private func ioThreads(port: Int) -> [String] {
+    threadNames().filter { $0.hasPrefix("http\(port)-io") }
 }
 
 /// The names of this process's threads, from `/proc/self/task/*/comm`.
