@@ -4,9 +4,9 @@ public import HTTP1
 public import Logging
 import Synchronization
 
-/// A minimal HTTP/1.1 server on non-blocking sockets, epoll I/O threads and Dispatch.
+/// A minimal HTTP/1.1 server on non-blocking sockets and epoll I/O threads.
 ///
-/// ``start()`` binds and listens, then accepts on a dispatch queue; connections are spread round-robin over
+/// ``start()`` binds and listens; the first I/O thread accepts, and connections are spread round-robin over
 /// ``Configuration/ioThreadCount`` I/O threads, each an epoll loop. No thread per connection, no blocking reads, no
 /// semaphores.
 /// ``stop(drainTimeout:completion:)`` stops accepting, lets in-flight requests finish, closes idle connections, then
@@ -24,8 +24,8 @@ public final class HTTPServer: Sendable {
 
     struct State {
         var lifecycle = Lifecycle.initial
-        var listener: Socket?
-        var acceptSource: AcceptSource?
+        /// Accepts on the first loop, from ``HTTPServer/start()`` until ``HTTPServer/stop(drainTimeout:completion:)``.
+        var acceptor: Acceptor?
         /// The I/O threads, from ``HTTPServer/start()`` until the server has stopped.
         var loops: [IOLoop] = []
         var port = 0
@@ -39,7 +39,6 @@ public final class HTTPServer: Sendable {
     public let configuration: Configuration
     let handler: any HTTPHandler
     let logger: Logger
-    let acceptQueue = DispatchQueue(label: "http-server.accept")
     let state = Mutex(State())
 
     /// Creates a server; nothing is bound until ``start()``.
@@ -52,10 +51,8 @@ public final class HTTPServer: Sendable {
 
     deinit {
         // A server dropped without `stop` must not leave its listener or threads behind; the loops close their
-        // connections as they end.
-        let (loops, acceptSource) = state.withLock { ($0.loops, $0.acceptSource) }
-        acceptSource?.source.cancel()
-        for loop in loops { loop.shutdown() }
+        // connections and the listener as they end.
+        for loop in state.withLock({ $0.loops }) { loop.shutdown() }
     }
 
     /// The bound port (useful with port 0), or 0 before ``start()``.
@@ -73,35 +70,34 @@ public final class HTTPServer: Sendable {
             }
             let backlog = Int32(clamping: configuration.backlog)
             let listener = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: backlog)
-            state.loops = try startLoops(port: listener.localPort, closingOnFailure: listener)
-            let source = AcceptSource(DispatchSource.makeReadSource(fileDescriptor: listener.fileDescriptor, queue: acceptQueue))
-            source.source.setEventHandler { [weak self] in self?.acceptPending(on: listener, source: source) }
-            source.source.setCancelHandler { listener.close() }
-            state.listener = listener
-            state.acceptSource = source
+            let (loops, acceptor) = try startLoops(accepting: listener)
+            state.loops = loops
+            state.acceptor = acceptor
             state.port = listener.localPort
             state.lifecycle = .running
-            source.source.activate()
-            // libdispatch opens its timer descriptor on the first timer. Make that now: a pause timer first armed
-            // when the process is out of descriptors would never fire, and accepting would stop for good.
-            acceptQueue.asyncAfter(deadline: .now() + .milliseconds(1)) {}
         }
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(localPort)"])
     }
 
-    /// Starts ``Configuration/ioThreadCount`` I/O threads, named `http<port>-io<index>` (for `top -H` and profilers);
-    /// on failure stops those already started and closes `listener`.
-    private func startLoops(port: Int, closingOnFailure listener: Socket) throws(SocketError) -> [IOLoop] {
+    /// Starts ``Configuration/ioThreadCount`` I/O threads, named `http<port>-io<index>` (for `top -H` and profilers),
+    /// the first one watching `listener`. On failure stops those already started and closes `listener`.
+    private func startLoops(accepting listener: Socket) throws(SocketError) -> ([IOLoop], Acceptor) {
         var loops: [IOLoop] = []
+        var started = 0
         do {
             for index in 0..<max(1, configuration.ioThreadCount) {
-                let loop = try IOLoop(label: "http\(port)-io\(index)", readBufferSize: configuration.readBufferSize)
-                try loop.start()
-                loops.append(loop)
+                loops.append(try IOLoop(label: "http\(listener.localPort)-io\(index)", readBufferSize: configuration.readBufferSize))
             }
-            return loops
+            let acceptor = Acceptor(listener: listener, loop: loops[0], server: self, logger: logger)
+            try loops[0].register(acceptor)  // before its thread starts, so no lock is needed
+            // The accepting loop starts last: until it runs, the listener is closed here on failure, not by it.
+            for loop in loops.reversed() {
+                try loop.start()
+                started += 1
+            }
+            return (loops, acceptor)
         } catch {
-            for loop in loops { loop.shutdown() }
+            for loop in loops.suffix(started) { loop.shutdown() }
             listener.close()
             throw error
         }
@@ -123,9 +119,10 @@ public final class HTTPServer: Sendable {
                 return ([], false)
             case .running:
                 state.lifecycle = .draining
-                state.acceptSource?.source.cancel()
-                state.acceptSource = nil
-                state.listener = nil
+                if let acceptor = state.acceptor {
+                    acceptor.loop.execute { acceptor.close() }
+                }
+                state.acceptor = nil
                 state.stopCompletions.append(completion)
                 return (Array(state.connections.values), false)
             }
@@ -138,7 +135,7 @@ public final class HTTPServer: Sendable {
         for connection in connections {
             connection.loop.execute { connection.beginDrain() }
         }
-        acceptQueue.asyncAfter(deadline: .now() + drainTimeout.dispatchInterval) { [weak self] in self?.forceClose() }
+        state.withLock { $0.loops.first }?.execute(after: drainTimeout) { [weak self] in self?.forceClose() }
         finishStopIfDrained()
     }
 

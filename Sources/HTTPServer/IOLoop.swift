@@ -5,7 +5,8 @@ import HTTP1
 import HeapModule
 import Synchronization
 
-/// One I/O thread: an epoll set of connections, their timers, and the tasks other threads hand it.
+/// One I/O thread: an epoll set of connections (and, on the server's first loop, the listener), their timers, and
+/// the tasks other threads hand it.
 ///
 /// The thread waits in `epoll_wait` (level-triggered) and calls the ready connection itself, so a request is read,
 /// parsed, answered and written without leaving the thread. Dispatch read sources, which this replaces, hand every
@@ -15,6 +16,9 @@ import Synchronization
 /// Threading: ``execute(_:)`` and ``shutdown()`` may be called from any thread; everything else runs on the loop's
 /// thread. Connections on one loop run one at a time, so they share the read buffer (each read is consumed by the
 /// parser before the next one) and the cached `Date` value.
+///
+/// Timers are a heap in memory and `epoll_wait`'s timeout: they need no descriptor, so they still fire when the
+/// process has run out of them (libdispatch opens a timerfd for its timers, and cannot then).
 final class IOLoop: @unchecked Sendable {  // mutable state is confined to the loop thread, `incoming` to its mutex
     /// The readiness a connection wants to hear about. Errors and hang-ups are always reported.
     struct Interest: OptionSet, Sendable {
@@ -40,8 +44,16 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         var ended = false
     }
 
+    /// A task to run at a deadline (rare: the drain timeout, a pause in accepting).
+    private struct TimedTask {
+        var deadline: UInt64  // DispatchTime.uptimeNanoseconds
+        var task: () -> Void
+    }
+
     /// The epoll token of the wake-up descriptor; connection ids start at 1.
     private static let wakeupToken: UInt64 = 0
+    /// The epoll token of the listener.
+    private static let acceptorToken = UInt64.max
     /// Most events taken per `epoll_wait`.
     private static let eventCapacity = 256
 
@@ -59,7 +71,9 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private var tasks: [@Sendable () -> Void] = []
     private var spareTasks: [@Sendable () -> Void] = []
     private var connections: [UInt64: Connection] = [:]
+    private var acceptor: Acceptor?
     private var timers = Heap<TimerEntry>()
+    private var timedTasks: [TimedTask] = []
     private var running = true
     private var cachedSecond = Int.min
     private var cachedDate = ""
@@ -127,6 +141,37 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         }
     }
 
+    /// Runs `task` on the loop thread once `delay` has passed, unless the loop has ended by then.
+    func execute(after delay: Duration, _ task: @escaping @Sendable () -> Void) {
+        execute {
+            self.timedTasks.append(TimedTask(deadline: (DispatchTime.now() + delay.dispatchInterval).uptimeNanoseconds, task: task))
+        }
+    }
+
+    // MARK: - Loop-thread API for the listener
+
+    /// Starts watching `acceptor`'s listener for connections. Call on the loop thread, or before ``start()``.
+    func register(_ acceptor: Acceptor) throws(SocketError) {
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: Self.acceptorToken))
+        guard epoll_ctl(epoll, EPOLL_CTL_ADD, acceptor.listener.fileDescriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+        self.acceptor = acceptor
+    }
+
+    /// Stops or restarts reporting the listener's connections; it stays registered, so the loop still closes it
+    /// when it ends. (A listening socket reports no errors or hang-ups, so with no interest it is silent.)
+    func setAccepting(_ accepting: Bool) throws(SocketError) {
+        guard let acceptor else { return }
+        var event = epoll_event(events: accepting ? EPOLLIN.rawValue : 0, data: epoll_data_t(u64: Self.acceptorToken))
+        guard epoll_ctl(epoll, EPOLL_CTL_MOD, acceptor.listener.fileDescriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+    }
+
+    /// Stops watching `acceptor`'s listener. Call before closing it.
+    func deregister(_ acceptor: Acceptor) {
+        guard self.acceptor === acceptor else { return }
+        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, acceptor.listener.fileDescriptor, nil)
+        self.acceptor = nil
+    }
+
     // MARK: - Loop-thread API for connections
 
     /// Starts watching `connection`'s socket for `interest`. Fails only if the kernel refuses (e.g. out of memory).
@@ -189,6 +234,9 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
                 if token == Self.wakeupToken {
                     var value: UInt64 = 0
                     _ = Glibc.read(wakeup, &value, MemoryLayout<UInt64>.size)
+                } else if token == Self.acceptorToken {
+                    acceptor?.acceptPending()
+                    runTasks()
                 } else if let connection = connections[token] {
                     connection.handle(events: event.events)
                     runTasks()
@@ -204,6 +252,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         }
         // Stopped with connections left (the server was dropped without `stop`): close them rather than leave
         // clients waiting, then refuse further tasks, so none keeps a connection (and through it, this loop) alive.
+        acceptor?.close()
         for connection in Array(connections.values) { connection.close() }
         runTasks()
         let dropped = incoming.withLock { incoming in
@@ -213,6 +262,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         }
         _ = consume dropped  // released outside the lock
         timers = Heap()
+        timedTasks = []
     }
 
     /// Runs queued tasks, including those they queue.
@@ -224,7 +274,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         }
     }
 
-    /// Fires every timer that is due, in deadline order.
+    /// Fires every timer that is due: connections' in deadline order, then timed tasks.
     private func fireTimers() {
         let now = DispatchTime.now().uptimeNanoseconds
         while let next = timers.min, next.deadline <= now {
@@ -232,14 +282,21 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             connections[next.token]?.timerFired(deadline: next.deadline)
             runTasks()
         }
+        if timedTasks.contains(where: { $0.deadline <= now }) {
+            let due = timedTasks.filter { $0.deadline <= now }
+            timedTasks.removeAll { $0.deadline <= now }
+            for timed in due { timed.task() }
+            runTasks()
+        }
     }
 
     /// How long `epoll_wait` may sleep: until the earliest timer (rounded up to whole milliseconds), or forever.
     private func waitMilliseconds() -> Int32 {
-        guard let next = timers.min else { return -1 }
+        let earliest = min(timers.min?.deadline ?? .max, timedTasks.lazy.map(\.deadline).min() ?? .max)
+        guard earliest != .max else { return -1 }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard next.deadline > now else { return 0 }
-        return Int32(clamping: (next.deadline - now + 999_999) / 1_000_000)
+        guard earliest > now else { return 0 }
+        return Int32(clamping: (earliest - now + 999_999) / 1_000_000)
     }
 }
 

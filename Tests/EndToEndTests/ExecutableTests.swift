@@ -50,23 +50,31 @@ extension EndToEnd {
             let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
             let port = try #require(Self.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
 
-            var clients = try (0..<80).map { _ in try RawHTTPClient(port: port) }
-            var statuses: [Int] = []
-            for client in clients {
-                try client.send(RawHTTPClient.request("GET", "/healthz"))
-                statuses.append((try? client.readResponse().status) ?? 0)
-            }
-            #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
-            #expect(statuses.contains(503) && statuses.contains(200), "\(statuses)")
-            _ = try process.waitForLine(containing: "out of file descriptors", timeout: .seconds(5))
+            // Several rounds: the pause after a failed accept once needed a descriptor to end, and whether a round
+            // reached it depended on timing.
+            for round in 1...3 {
+                var clients = try (0..<80).map { _ in try RawHTTPClient(port: port) }
+                var statuses: [Int] = []
+                for client in clients {
+                    try client.send(RawHTTPClient.request("GET", "/healthz"))
+                    statuses.append((try? client.readResponse().status) ?? 0)
+                }
+                #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "round \(round): \(statuses)")
+                #expect(statuses.contains(503) && statuses.contains(200), "round \(round): \(statuses)")
+                if round == 1 {
+                    _ = try process.waitForLine(containing: "out of file descriptors", timeout: .seconds(5))
+                }
 
-            clients = []
-            var recovered = false
-            for _ in 0..<50 where !recovered {
-                usleep(20_000)
-                recovered = (try? RawHTTPClient(port: port).exchange(RawHTTPClient.request("GET", "/healthz")).status) == 200
+                clients = []
+                var recovered = false
+                for _ in 0..<50 where !recovered {
+                    usleep(20_000)
+                    let client = try RawHTTPClient(port: port, timeout: .seconds(1))
+                    recovered = (try? client.exchange(RawHTTPClient.request("GET", "/healthz")).status) == 200
+                }
+                #expect(recovered, "round \(round): no 200 from /healthz once the connections were closed")
+                guard recovered else { break }
             }
-            #expect(recovered, "no 200 from /healthz once the connections were closed")
             process.send(signal: SIGTERM)
             try process.waitForExit(timeout: .seconds(15))
         }
