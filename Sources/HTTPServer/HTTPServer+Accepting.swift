@@ -87,7 +87,11 @@ final class Acceptor: @unchecked Sendable {
 
     /// Accepts pending connections (at most ``batch``) and hands each to the server.
     func acceptPending() {
-        guard !closed, !paused, let server else { return }
+        guard !closed, !paused else { return }
+        guard let server else {
+            close()  // the server is gone and its loops are ending; a readable listener would be reported again and again
+            return
+        }
         for _ in 0..<Self.batch {
             switch listener.accept() {
             case .accepted(let socket, let address):
