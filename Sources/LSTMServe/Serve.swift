@@ -59,6 +59,8 @@ struct Serve: ParsableCommand {
         var configuredLogger = Logger(label: "lstm-serve")
         configuredLogger.logLevel = logLevel
         let logger = configuredLogger
+        let signals = ShutdownSignals(logger: logger)
+        logger.info("loading the model")
 
         // Fail fast: a bad model exits non-zero before the port is bound.
         let bundle = try modelOptions.load()
@@ -97,6 +99,14 @@ struct Serve: ParsableCommand {
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        signals.onShutdown { signal in
+            logger.info("shutting down", metadata: ["signal": "\(signal)", "drain_timeout_s": "\(drainTimeout)"])
+            service.beginDraining()
+            server.stop(drainTimeout: .seconds(drainTimeout)) {
+                logger.info("shutdown complete")
+                Foundation.exit(0)
+            }
+        }
         do {
             try server.start()
         } catch {
@@ -109,21 +119,6 @@ struct Serve: ParsableCommand {
             "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
         ])
 
-        let signalNumbers: [Int32] = [SIGTERM, SIGINT]
-        let signals = signalNumbers.map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler {
-                logger.info("shutting down", metadata: ["signal": "\(signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")", "drain_timeout_s": "\(drainTimeout)"])
-                service.beginDraining()
-                server.stop(drainTimeout: .seconds(drainTimeout)) {
-                    logger.info("shutdown complete")
-                    Foundation.exit(0)
-                }
-            }
-            source.resume()
-            return source
-        }
         withExtendedLifetime(signals) { dispatchMain() }
     }
 

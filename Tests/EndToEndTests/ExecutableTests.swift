@@ -79,6 +79,20 @@ extension EndToEnd {
             try process.waitForExit(timeout: .seconds(15))
         }
 
+        @Test func aSIGTERMWhileTheModelLoadsExitsCleanly() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            let process = try ServerProcess(
+                executable: executable,
+                arguments: ["--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path])
+            _ = try process.waitForLine(containing: "loading the model", timeout: .seconds(30))
+            process.send(signal: SIGTERM)
+            try process.waitForExit(timeout: .seconds(15))
+            // Loading or already serving, the signal is handled: never the default action, death by SIGTERM.
+            #expect(process.exitedNormally, "output: \(process.output)")
+            #expect(process.exitStatus == 0, "output: \(process.output)")
+            #expect(process.output.contains("shutting down"), "output: \(process.output)")
+        }
+
         @Test func aMissingModelExitsNonZeroWithAClearMessageBeforeBinding() throws {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
