@@ -119,7 +119,12 @@ struct Serve: ParsableCommand {
             "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
         ])
 
-        withExtendedLifetime(signals) { dispatchMain() }
+        // Park the main thread; the shutdown action exits the process. Not `dispatchMain()`: nothing runs on the main
+        // queue, and as the main thread leaves, libdispatch makes the main queue an eventfd, and traps if the process
+        // is out of descriptors by then (seen under a burst of connections).
+        withExtendedLifetime(signals) {
+            while true { pause() }
+        }
     }
 
     private func positive(_ value: Int, _ name: String) throws -> Int {
