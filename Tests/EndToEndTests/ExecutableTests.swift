@@ -77,6 +77,8 @@ extension EndToEnd {
             }
             process.send(signal: SIGTERM)
             try process.waitForExit(timeout: .seconds(15))
+            // Alive to the end: libdispatch once trapped here, making the main queue's eventfd with none left.
+            #expect(process.exitedNormally && process.exitStatus == 0, "output: \(process.output.suffix(2_000))")
         }
 
         @Test func aSIGTERMWhileTheModelLoadsExitsCleanly() throws {
