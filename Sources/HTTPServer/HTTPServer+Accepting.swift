@@ -128,7 +128,7 @@ final class Acceptor: @unchecked Sendable {
     }
 
     /// Accepts one connection in the spare descriptor's place, hands it to `refuse`, and takes the spare back.
-    func acceptWithSpareDescriptor(refusingWith refuse: (Socket) -> Void) -> SpareOutcome {
+    private func acceptWithSpareDescriptor(refusingWith refuse: (Socket) -> Void) -> SpareOutcome {
         guard spare >= 0 else {
             spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
             return .failed
