@@ -91,9 +91,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
             try loop.register(self, interest: .read)
         } catch {
             logger.warning("cannot watch connection", metadata: ["connection": "\(id)", "error": "\(error)"])
-            phase = .closed
-            socket.close()
-            onClose(id)
+            close()
             return
         }
         interest = .read

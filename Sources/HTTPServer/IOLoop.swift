@@ -90,8 +90,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             throw error
         }
         readBuffer = .allocate(byteCount: max(readBufferSize, 1024), alignment: 16)
-        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: Self.wakeupToken))
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, wakeup, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+        try control(EPOLL_CTL_ADD, wakeup, events: EPOLLIN.rawValue, token: Self.wakeupToken)
     }
 
     deinit {
@@ -152,8 +151,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// Starts watching `acceptor`'s listener for connections. Call on the loop thread, or before ``start()``.
     func register(_ acceptor: Acceptor) throws(SocketError) {
-        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: Self.acceptorToken))
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, acceptor.listener.fileDescriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+        try control(EPOLL_CTL_ADD, acceptor.listener.fileDescriptor, events: EPOLLIN.rawValue, token: Self.acceptorToken)
         self.acceptor = acceptor
     }
 
@@ -161,8 +159,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// when it ends. (A listening socket reports no errors or hang-ups, so with no interest it is silent.)
     func setAccepting(_ accepting: Bool) throws(SocketError) {
         guard let acceptor else { return }
-        var event = epoll_event(events: accepting ? EPOLLIN.rawValue : 0, data: epoll_data_t(u64: Self.acceptorToken))
-        guard epoll_ctl(epoll, EPOLL_CTL_MOD, acceptor.listener.fileDescriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+        try control(EPOLL_CTL_MOD, acceptor.listener.fileDescriptor, events: accepting ? EPOLLIN.rawValue : 0, token: Self.acceptorToken)
     }
 
     /// Stops watching `acceptor`'s listener. Call before closing it.
@@ -176,15 +173,13 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// Starts watching `connection`'s socket for `interest`. Fails only if the kernel refuses (e.g. out of memory).
     func register(_ connection: Connection, interest: Interest) throws(SocketError) {
-        var event = epoll_event(events: interest.rawValue, data: epoll_data_t(u64: connection.id))
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, connection.socket.fileDescriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+        try control(EPOLL_CTL_ADD, connection.socket.fileDescriptor, events: interest.rawValue, token: connection.id)
         connections[connection.id] = connection
     }
 
     /// Changes what `connection` is watched for.
     func update(_ connection: Connection, interest: Interest) throws(SocketError) {
-        var event = epoll_event(events: interest.rawValue, data: epoll_data_t(u64: connection.id))
-        guard epoll_ctl(epoll, EPOLL_CTL_MOD, connection.socket.fileDescriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
+        try control(EPOLL_CTL_MOD, connection.socket.fileDescriptor, events: interest.rawValue, token: connection.id)
     }
 
     /// Stops watching `connection`; events already taken for it are dropped. Call before closing its descriptor.
@@ -211,6 +206,12 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             cachedDate = HTTPDate.format(unixSeconds: now)
         }
         return cachedDate
+    }
+
+    /// Adds (`EPOLL_CTL_ADD`) or changes (`EPOLL_CTL_MOD`) what `descriptor` is watched for, reported with `token`.
+    private func control(_ operation: Int32, _ descriptor: Int32, events: UInt32, token: UInt64) throws(SocketError) {
+        var event = epoll_event(events: events, data: epoll_data_t(u64: token))
+        guard epoll_ctl(epoll, operation, descriptor, &event) == 0 else { throw .makeFailed("epoll_ctl") }
     }
 
     // MARK: - The loop
