@@ -4,7 +4,8 @@
 #
 #   bash benchmarks/kernel/ab.sh [REVISION] [ROWS...]      e.g. bash benchmarks/kernel/ab.sh HEAD~1 1 8 32 64
 #
-# CC picks the compiler (clang); B_CFLAGS adds flags to B only, e.g. B_CFLAGS=-DEXPERIMENT=2.
+# CC picks the compiler (clang); A_CFLAGS and B_CFLAGS add flags to one side only, e.g.
+# B_CFLAGS=-DEXPERIMENT=2.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 revision="${1:-HEAD}"
@@ -16,8 +17,8 @@ trap 'rm -rf "$work"' EXIT
 git -C "$root" show "$revision:Sources/CLSTMKernel/lstm_kernel.c" > "$work/a.c"
 include="$root/Sources/CLSTMKernel/include"
 cc="${CC:-clang}"
-"$cc" -O2 -c -I"$include" "$work/a.c" -o "$work/a.o"
-# shellcheck disable=SC2086  # B_CFLAGS is a list of flags
+# shellcheck disable=SC2086  # A_CFLAGS and B_CFLAGS are lists of flags
+"$cc" -O2 ${A_CFLAGS:-} -c -I"$include" "$work/a.c" -o "$work/a.o"
 "$cc" -O2 ${B_CFLAGS:-} -c -I"$include" "$root/Sources/CLSTMKernel/lstm_kernel.c" -o "$work/b.o" \
     -Dlstm_step=lstm_step_b -Dlstm_uses_avx2=lstm_uses_avx2_b -Dlstm_prefetch=lstm_prefetch_b
 "$cc" -O2 -I"$include" "$root/benchmarks/kernel/ab_step.c" "$work/a.o" "$work/b.o" -o "$work/ab" -lm
