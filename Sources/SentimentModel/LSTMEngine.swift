@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// The forward pass over a batch, on precomputed tables.
 ///
@@ -9,7 +10,8 @@ import Dispatch
 /// the arithmetic for a row never depends on the other rows, so batched equals unbatched exactly.
 /// The input projection table (5 MB for the bundled model) does not fit in L2, so each step
 /// asks for the next step's first rows ahead of time, and the kernel for each next row pair.
-/// Batches of ``parallelThreshold`` rows or more are dealt to two threads.
+/// Batches of ``parallelThreshold`` rows or more are cut into runs of ``chunkRows`` neighbours in
+/// length order, which two threads take in turn.
 struct LSTMEngine: Sendable {
     let cell: LSTMStepKernel
     let maxLength: Int
@@ -22,6 +24,8 @@ struct LSTMEngine: Sendable {
 
     /// Batches at least this large are split across two threads.
     static let parallelThreshold = 64
+    /// Rows per unit of work when a batch is split.
+    static let chunkRows = 8
 
     var units: Int { cell.units }
 
@@ -62,14 +66,20 @@ struct LSTMEngine: Sendable {
         let order = batch.indices.sorted { batch[$0].count > batch[$1].count }
         var scores = [Float](repeating: 0, count: batch.count)
         if batch.count >= Self.parallelThreshold {
-            // Deal rows alternately to two workers so both get a similar mix of lengths.
-            let parts = [stride(from: 0, to: order.count, by: 2).map { order[$0] }, stride(from: 1, to: order.count, by: 2).map { order[$0] }]
-            let results = parts.map { _ in ResultBox() }
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                results[part].values = run(batch, rows: parts[part])
+            // Runs of neighbours in length order, longest first, taken by whichever thread is free:
+            // the second thread starts 100-200 µs late (waking it), and the caller works meanwhile.
+            let chunks = stride(from: 0, to: order.count, by: Self.chunkRows).map { Array(order[$0..<min($0 + Self.chunkRows, order.count)]) }
+            let results = chunks.map { _ in ResultBox() }
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                while true {
+                    let chunk = next.add(1, ordering: .relaxed).oldValue
+                    guard chunk < chunks.count else { return }
+                    results[chunk].values = run(batch, rows: chunks[chunk])
+                }
             }
-            for (part, rows) in parts.enumerated() {
-                for (position, row) in rows.enumerated() { scores[row] = results[part].values[position] }
+            for (chunk, rows) in chunks.enumerated() {
+                for (position, row) in rows.enumerated() { scores[row] = results[chunk].values[position] }
             }
         } else {
             for (position, value) in run(batch, rows: order).enumerated() { scores[order[position]] = value }
@@ -154,7 +164,7 @@ struct LSTMEngine: Sendable {
     }
 }
 
-/// One worker's results; each box is written by exactly one `concurrentPerform` iteration and read after it returns.
+/// One chunk's results; each box is written by exactly one thread and read after `concurrentPerform` returns.
 private final class ResultBox: @unchecked Sendable {
     var values: [Float] = []
 }
