@@ -11,7 +11,7 @@
 # p50, p99, non-2xx responses, socket errors and the mean X-Batch-Size header.
 #
 # Environment: CONNECTIONS, WRK_THREADS (2), BODIES (2048 distinct reviews), WARMUP (2 s at 16
-# connections first; 0 to skip), HEALTHZ_CONNECTIONS (64), RESULTS (file for the RESULT lines),
+# connections first; 0 to skip), HEALTHZ_CONNECTIONS (64; 0 to skip), RESULTS (file for the RESULT lines),
 # SERVER_PID (the server's process id: its peak and current resident memory are printed at the end).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -84,7 +84,7 @@ for c in $connections; do
     t="$wrk_threads"; [ "$c" -lt "$t" ] && t="$c"
     run classify "$t" "$c" "$seconds" "$bodies"
 done
-run healthz "$wrk_threads" "$healthz_connections" "$seconds" --get /healthz
+if [ "$healthz_connections" != 0 ]; then run healthz "$wrk_threads" "$healthz_connections" "$seconds" --get /healthz; fi
 
 echo
 python3 - "$results" "$url" "$seconds" <<'PY'
