@@ -141,6 +141,10 @@ struct CheckpointInterpreter {
         guard tensor.shape == shape, tensor.values.count == shape.reduce(1, *) else {
             throw .weightShape(layer: layer.name, weight: name, expected: shape, found: tensor.shape)
         }
+        // A NaN or infinite weight would turn every score it touches into NaN ("score": null).
+        if let position = tensor.values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteWeight(layer: layer.name, weight: name, index: position)
+        }
         return tensor.values
     }
 }

@@ -6,6 +6,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unsupportedSetting(layer: String, setting: String, value: String)
     /// A weight tensor whose shape disagrees with the layer configuration.
     case weightShape(layer: String, weight: String, expected: [Int], found: [Int])
+    /// A weight that is NaN or infinite; `index` is its position in the flattened tensor.
+    case nonFiniteWeight(layer: String, weight: String, index: Int)
     /// An activation name the forward pass does not implement.
     case unsupportedActivation(layer: String, name: String)
     /// The vocabulary file is malformed.
@@ -29,6 +31,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "unsupported setting in layer '\(layer)': \(setting) = \(value)"
         case .weightShape(let layer, let weight, let expected, let found):
             return "layer '\(layer)': weight '\(weight)' has shape \(found), expected \(expected)"
+        case .nonFiniteWeight(let layer, let weight, let index):
+            return "layer '\(layer)': weight '\(weight)' holds a NaN or infinite value (element \(index))"
         case .unsupportedActivation(let layer, let name):
             return "layer '\(layer)': unsupported activation '\(name)'"
         case .invalidVocabulary(let detail):

@@ -55,6 +55,19 @@ struct ArchitectureTests {
         }
     }
 
+    @Test(arguments: [Float.nan, .infinity, -.infinity])
+    func nonFiniteWeightsAreRefusedNamingTheTensor(_ value: Float) throws {
+        var layers = Self.layers()
+        let lstm = layers[2]
+        var values = lstm.weights[1].values
+        values[5] = value
+        let recurrent = Tensor(shape: lstm.weights[1].shape, values: values)
+        layers[2] = LayerRecord(className: lstm.className, name: lstm.name, config: lstm.config, weights: [lstm.weights[0], recurrent, lstm.weights[2]])
+        #expect(throws: ModelError.nonFiniteWeight(layer: "lstm", weight: "recurrent_kernel", index: 5)) {
+            try LSTMClassifier(checkpoint: Self.checkpoint(layers))
+        }
+    }
+
     @Test func unknownActivationIsRefused() throws {
         #expect(throws: ModelError.unsupportedActivation(layer: "lstm", name: "swish")) {
             try LSTMClassifier(checkpoint: Self.checkpoint(Self.layers(lstm: ["recurrent_activation": .string("swish")])))
