@@ -141,7 +141,8 @@ struct CheckpointInterpreter {
         guard tensor.shape == shape, tensor.values.count == shape.reduce(1, *) else {
             throw .weightShape(layer: layer.name, weight: name, expected: shape, found: tensor.shape)
         }
-        // A NaN or infinite weight would turn every score it touches into NaN ("score": null).
+        // A NaN or infinite weight makes scores meaningless: in the LSTM the kernel's clamps turn
+        // it into silently wrong finite numbers, in the dense layer into NaN ("score": null).
         if let position = tensor.values.firstIndex(where: { !$0.isFinite }) {
             throw .nonFiniteWeight(layer: layer.name, weight: name, index: position)
         }
