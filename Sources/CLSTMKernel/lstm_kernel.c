@@ -291,7 +291,7 @@ static int cpu_has_avx2_fma(void) {
 
 int lstm_uses_avx2(const LSTMLayer *layer) {
 #if LSTM_HAVE_X86
-    return cpu_has_avx2_fma() && (4 * layer->units) % 32 == 0;
+    return !layer->portableOnly && cpu_has_avx2_fma() && (4 * layer->units) % 32 == 0;
 #else
     (void)layer;
     return 0;

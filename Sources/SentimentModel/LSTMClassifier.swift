@@ -11,9 +11,14 @@ public final class LSTMClassifier: Sendable {
     let engine: LSTMEngine
 
     /// Builds a classifier from raw weights in Keras layout (see ``LSTMWeights``).
-    public init(architecture: ModelArchitecture, weights: LSTMWeights) {
+    public convenience init(architecture: ModelArchitecture, weights: LSTMWeights) {
+        self.init(architecture: architecture, weights: weights, portableOnly: false)
+    }
+
+    /// `portableOnly` keeps the step kernel off its AVX2 path, so tests can check the portable one here.
+    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool) {
         self.architecture = architecture
-        self.engine = LSTMEngine(architecture: architecture, weights: weights)
+        self.engine = LSTMEngine(architecture: architecture, weights: weights, portableOnly: portableOnly)
     }
 
     /// Which implementation of the LSTM step runs here: `avx2+fma` or `portable`. Scores from the two

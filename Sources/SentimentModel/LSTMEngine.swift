@@ -29,8 +29,8 @@ struct LSTMEngine: Sendable {
 
     var units: Int { cell.units }
 
-    init(architecture: ModelArchitecture, weights: LSTMWeights) {
-        let cell = LSTMStepKernel(architecture: architecture, weights: weights)
+    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool = false) {
+        let cell = LSTMStepKernel(architecture: architecture, weights: weights, portableOnly: portableOnly)
         let units = architecture.units
         let maxLength = architecture.maxLength
         self.cell = cell

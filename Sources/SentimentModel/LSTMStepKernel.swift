@@ -19,7 +19,9 @@ final class LSTMStepKernel: @unchecked Sendable {
     /// The kernel's description of this layer, pointing into `tables`.
     private let layer: LSTMLayer
 
-    init(architecture: ModelArchitecture, weights: LSTMWeights) {
+    /// - Parameter portableOnly: never take the AVX2 path (tests use it to check the portable
+    ///   implementation on any processor).
+    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool = false) {
         let width = architecture.embeddingWidth
         let gates = 4 * architecture.units
         let vocabularySize = architecture.vocabularySize
@@ -54,7 +56,8 @@ final class LSTMStepKernel: @unchecked Sendable {
         self.vocabularySize = vocabularySize
         self.layer = LSTMLayer(
             units: Int32(architecture.units), projection: projection, recurrent: recurrent,
-            activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue)
+            activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue,
+            portableOnly: portableOnly ? 1 : 0)
     }
 
     deinit {

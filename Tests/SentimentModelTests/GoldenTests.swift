@@ -44,6 +44,25 @@ struct GoldenTests {
         try expectAgreement(bundle.classifier, Fixtures.golden("alt-5000x16x48-golden.json"))
     }
 
+    /// The portable step kernel, which processors without AVX2/FMA run, forced on this one.
+    @Test(arguments: [
+        ("imdb-lstm.keras", Fixtures.model("imdb-lstm.keras"), "imdb-lstm-golden.json"),
+        ("alt-5000x16x48.keras", Fixtures.url("alt-5000x16x48.keras"), "alt-5000x16x48-golden.json"),
+        ("keras2-hard-sigmoid.h5", Fixtures.url("keras2-hard-sigmoid.h5"), "keras2-hard-sigmoid-golden.json"),
+    ])
+    func portableKernelAgreesWithKeras(_ name: String, checkpoint: URL, golden: String) throws {
+        let file = try KerasCheckpoint.load(bytes: KerasCheckpoint.readFile(checkpoint))
+        let (architecture, weights) = try CheckpointInterpreter(checkpoint: file, defaultMaxLength: 500).interpret()
+        let portable = LSTMClassifier(architecture: architecture, weights: weights, portableOnly: true)
+        #expect(portable.kernel == "portable")
+        let cases = try Fixtures.golden(golden)
+        try expectAgreement(portable, cases)
+        // Batched equals unbatched on this path too, through the two-thread split.
+        let sequences = cases.cases.map(\.ids)
+        let batched = try portable.predict(sequences)
+        for (sequence, score) in zip(sequences.prefix(20), batched) { #expect(try portable.predict([sequence]) == [score]) }
+    }
+
     @Test func keras2FileWithHardSigmoidAgreesWithKeras2() throws {
         let bundle = try ModelBundle.load(checkpoint: Fixtures.url("keras2-hard-sigmoid.h5"), vocabulary: nil, defaultMaxLength: 500)
         let architecture = bundle.classifier.architecture
