@@ -18,6 +18,8 @@ final class LSTMStepKernel: @unchecked Sendable {
     private let tables: UnsafeMutableBufferPointer<Float>
     /// The kernel's description of this layer, pointing into `tables`.
     private let layer: LSTMLayer
+    /// Whether every step takes the portable implementation, even where AVX2 is available.
+    private let portableOnly: Bool
 
     /// - Parameter portableOnly: never take the AVX2 path (tests use it to check the portable
     ///   implementation on any processor).
@@ -56,8 +58,8 @@ final class LSTMStepKernel: @unchecked Sendable {
         self.vocabularySize = vocabularySize
         self.layer = LSTMLayer(
             units: Int32(architecture.units), projection: projection, recurrent: recurrent,
-            activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue,
-            portableOnly: portableOnly ? 1 : 0)
+            activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue)
+        self.portableOnly = portableOnly
     }
 
     deinit {
@@ -66,7 +68,7 @@ final class LSTMStepKernel: @unchecked Sendable {
 
     /// Whether the AVX2/FMA path runs on this processor for this layer.
     var usesAVX2: Bool {
-        withUnsafePointer(to: layer) { lstm_uses_avx2($0) != 0 }
+        !portableOnly && withUnsafePointer(to: layer) { lstm_uses_avx2($0) != 0 }
     }
 
     /// Advances the first `rows` rows of `hidden` and `cell` by one token each.
@@ -79,7 +81,13 @@ final class LSTMStepKernel: @unchecked Sendable {
         hidden: UnsafeMutableBufferPointer<Float>, cell: UnsafeMutableBufferPointer<Float>, gates: UnsafeMutableBufferPointer<Float>
     ) {
         precondition(tokens.count >= rows && hidden.count >= rows * units && cell.count >= rows * units && gates.count >= rows * 4 * units)
-        withUnsafePointer(to: layer) { lstm_step($0, Int32(rows), tokens.baseAddress, hidden.baseAddress, cell.baseAddress, gates.baseAddress) }
+        withUnsafePointer(to: layer) { layer in
+            if portableOnly {
+                lstm_step_portable(layer, Int32(rows), tokens.baseAddress, hidden.baseAddress, cell.baseAddress, gates.baseAddress)
+            } else {
+                lstm_step(layer, Int32(rows), tokens.baseAddress, hidden.baseAddress, cell.baseAddress, gates.baseAddress)
+            }
+        }
     }
 
     /// Hints that the projection rows of `tokens[0..<rows]` are needed soon (see `lstm_prefetch`).

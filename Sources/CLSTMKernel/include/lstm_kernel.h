@@ -25,16 +25,19 @@ typedef struct {
     const float *recurrent;     ///< [U, 4U], gate columns i, f, c, o
     LSTMActivation activation;  ///< candidate and cell output (tanh)
     LSTMActivation recurrentActivation;  ///< i, f, o gates (sigmoid)
-    int32_t portableOnly;       ///< nonzero: never the AVX2 path (to test the portable one anywhere)
 } LSTMLayer;
 
 /// Advances the first `rows` rows of `hidden` and `cell` ([rows, U] each) by one token:
 /// z = P[token] + h·R; i, f, o = σ(z); c̃ = act(z); C = f⊙C + i⊙c̃; h = o⊙act(C).
 /// `gates` is scratch of at least rows·4U floats. A row's result never depends on the other
 /// rows or on `rows`, so a batched pass equals unbatched passes bit for bit.
-/// Uses AVX2 and FMA when the processor has them, 4U is a multiple of 32 and `portableOnly` is 0.
+/// Uses AVX2 and FMA when the processor has them and 4U is a multiple of 32.
 void lstm_step(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
                float *hidden, float *cell, float *gates);
+
+/// lstm_step's portable implementation, whatever the processor (tests check it on AVX2 machines).
+void lstm_step_portable(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
+                        float *hidden, float *cell, float *gates);
 
 /// Asks the processor to start loading the projection rows of `tokens[0..<rows]`: a hint that
 /// lets the first rows of the next step arrive while this one computes. lstm_step itself
