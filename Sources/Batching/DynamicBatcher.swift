@@ -8,6 +8,11 @@ import Synchronization
 /// Threading: ``submit(_:timeout:completion:)`` may be called from any thread and never blocks
 /// beyond a short lock. `process` runs on the batcher's own serial queue, one pass at a time;
 /// completions are called on that queue too, so they must only hand results on, never block.
+///
+/// The `maxBatchDelayMicroseconds` window is a timed semaphore wait on that queue (idle then
+/// anyway), not a Dispatch timer: on Linux a Dispatch timer needs a timerfd, which cannot be
+/// made while the process is out of file descriptors, and the window then lasted until the next
+/// submission. A pass handed to the queue (the batch filled up) ends the wait early.
 public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchScheduler {
     private struct Pending: Sendable {
         let input: Input
@@ -19,6 +24,12 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
     private let accepting = Atomic<Bool>(true)
     private let queue: DispatchQueue
     private let process: @Sendable ([Input]) -> [Output]
+    /// Ends a delay window's wait early (see ``waitForDeadline(_:)``).
+    private let wakeUp = DispatchSemaphore(value: 0)
+    /// Passes handed to the queue and not yet started.
+    private let passesQueued = Atomic<Int>(0)
+    /// Delay windows handed to the queue and not yet over.
+    private let windowsQueued = Atomic<Int>(0)
 
     /// - Parameter process: the forward pass; must return one output per input, in order.
     public init(configuration: BatchingConfiguration, label: String = "lstm-serve.inference", process: @escaping @Sendable ([Input]) -> [Output]) {
@@ -64,14 +75,30 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
         case .none:
             break
         case .startTimer(let deadline):
-            queue.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: deadline)) { [self] in
+            windowsQueued.add(1, ordering: .sequentiallyConsistent)
+            queue.async { [self] in
+                waitForDeadline(deadline)
+                windowsQueued.subtract(1, ordering: .sequentiallyConsistent)
                 perform(stateMachine.withLock { $0.deadlineReached(now: Self.now()) })
             }
         case .runBatch(let items):
+            passesQueued.add(1, ordering: .sequentiallyConsistent)
+            // A delay window may be holding the queue: this pass must not wait for its end.
+            if windowsQueued.load(ordering: .sequentiallyConsistent) > 0 { wakeUp.signal() }
             queue.async { [self] in
+                passesQueued.subtract(1, ordering: .sequentiallyConsistent)
                 run(items)
                 perform(stateMachine.withLock { $0.batchFinished(now: Self.now()) })
             }
+        }
+    }
+
+    /// Blocks the queue until `deadline`, or until a pass is queued behind this window. A futex
+    /// wait: it needs no file descriptor. A stray wake-up (a signal that raced with the timeout)
+    /// only makes it look again.
+    private func waitForDeadline(_ deadline: UInt64) {
+        while passesQueued.load(ordering: .sequentiallyConsistent) == 0 {
+            if wakeUp.wait(timeout: DispatchTime(uptimeNanoseconds: deadline)) == .timedOut { return }
         }
     }
 

@@ -55,6 +55,28 @@ struct DynamicBatcherTests {
         await #expect(throws: BatchingError.shuttingDown) { try await Self.submit(batcher, [3]) }
     }
 
+    @Test func aDelayWindowHoldsALoneItemAndEndsWhenTheBatchFills() async throws {
+        let passes = Mutex<[Int]>([])
+        let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4, maxBatchDelayMicroseconds: 500_000)) { inputs in
+            passes.withLock { $0.append(inputs.count) }
+            return inputs
+        }
+        // Alone, an item waits out the window for company.
+        var started = ContinuousClock.now
+        _ = try await Self.submit(batcher, [1])
+        #expect(ContinuousClock.now - started >= .milliseconds(490))
+
+        // A batch that fills up during the window runs at once, without waiting for the window's end.
+        started = ContinuousClock.now
+        let first = Task { try await Self.submit(batcher, [2]) }
+        while batcher.queuedCount < 1 { await Task.yield() }
+        try await Task.sleep(for: .milliseconds(20))  // the window is waiting now
+        _ = try await Self.submit(batcher, [3, 4, 5])
+        _ = try await first.value
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+        #expect(passes.withLock { $0 } == [1, 4])
+    }
+
     private static func submit(_ batcher: DynamicBatcher<Int, Int>, _ inputs: [Int], timeout: UInt64 = 10_000_000_000) async throws -> BatchResult<Int> {
         try await withCheckedThrowingContinuation { continuation in
             batcher.submit(inputs, timeout: timeout) { continuation.resume(with: $0) }
