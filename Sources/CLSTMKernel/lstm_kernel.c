@@ -222,10 +222,11 @@ AVX2 static inline __m256 exp_neg8(__m256 x) {
 ///     h  = σ(o)·tanh(C′)        = (1 − E₂C′) / ((1 + Eo)·(1 + E₂C′))
 /// where A = 1 + Ei, F = 1 + Ef, B = 1 + E₂c. exp_neg8's clamp at ±25 keeps F·A·B below 4e32
 /// (σ and tanh move by less than 3e-11). The forget gate scales that error by |C|, and C·A·B
-/// overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so at most by maxLength. The division unit and the two FMA pipes are what
-/// bound this code on Zen 3 (llvm-mca), so dividing less and a cheaper exp made the whole step
-/// 10-20% faster (benchmarks/kernel/ab.sh). Passes of independent iterations, as in step_avx2:
-/// the exponentials of the four gates, the new cell state, then the new hidden state.
+/// overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays below maxLength.
+/// The division unit and the two FMA pipes are what bound this code on Zen 3 (llvm-mca), so
+/// dividing less and a cheaper exp made the whole step 11-14% faster (benchmarks/kernel/ab.sh).
+/// Passes of independent iterations, as in step_avx2: the exponentials of the four gates, the
+/// new cell state, then the new hidden state.
 AVX2 static inline void update_row_usual(int32_t units, float *g, float *h, float *c) {
     const __m256 one = _mm256_set1_ps(1.0f);
     for (int32_t k = 0; k < 2 * units; k += 8) _mm256_storeu_ps(g + k, exp_neg8(_mm256_loadu_ps(g + k)));
@@ -255,7 +256,7 @@ AVX2 static inline void update_row_usual(int32_t units, float *g, float *h, floa
 // lstm_step_portable moved it by 16 bytes, and benchmarks/kernel/ab.sh then had the same loops
 // slower in 39 of 40 rounds at 8 rows; aligned, even again (27 and 16 of 40).
 AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
-                           float *hidden, float *cell, float *gates) {
+                                                        float *hidden, float *cell, float *gates) {
     const int32_t units = layer->units, width = 4 * units;
     // For the usual layer, every row's gates first, then every row's activations: evaluated
     // 8 units at a time right after their product, the activations formed a dependency chain

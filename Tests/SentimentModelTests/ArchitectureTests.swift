@@ -62,7 +62,8 @@ struct ArchitectureTests {
         var values = lstm.weights[1].values
         values[5] = value
         let recurrent = Tensor(shape: lstm.weights[1].shape, values: values)
-        layers[2] = LayerRecord(className: lstm.className, name: lstm.name, config: lstm.config, weights: [lstm.weights[0], recurrent, lstm.weights[2]])
+        layers[2] = LayerRecord(
+            className: lstm.className, name: lstm.name, config: lstm.config, weights: [lstm.weights[0], recurrent, lstm.weights[2]])
         #expect(throws: ModelError.nonFiniteWeight(layer: "lstm", weight: "recurrent_kernel", index: 5)) {
             try LSTMClassifier(checkpoint: Self.checkpoint(layers))
         }
