@@ -29,7 +29,7 @@ struct LSTMEngine: Sendable {
 
     var units: Int { cell.units }
 
-    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool = false) {
+    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool) {
         let cell = LSTMStepKernel(architecture: architecture, weights: weights, portableOnly: portableOnly)
         let units = architecture.units
         let maxLength = architecture.maxLength

@@ -23,7 +23,7 @@ final class LSTMStepKernel: @unchecked Sendable {
 
     /// - Parameter portableOnly: never take the AVX2 path (tests use it to check the portable
     ///   implementation on any processor).
-    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool = false) {
+    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool) {
         let width = architecture.embeddingWidth
         let gates = 4 * architecture.units
         let vocabularySize = architecture.vocabularySize
