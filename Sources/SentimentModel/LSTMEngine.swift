@@ -11,7 +11,7 @@ import Synchronization
 /// The input projection table (5 MB for the bundled model) does not fit in L2, so each step
 /// asks for the next step's first rows ahead of time, and the kernel for each next row pair.
 /// Batches of ``parallelThreshold`` rows or more are cut into runs of ``chunkRows`` neighbours in
-/// length order, which two threads take in turn.
+/// length order, which the calling thread and ``HelperThread/shared`` take in turn.
 struct LSTMEngine: Sendable {
     let cell: LSTMStepKernel
     let maxLength: Int
@@ -67,11 +67,11 @@ struct LSTMEngine: Sendable {
         var scores = [Float](repeating: 0, count: batch.count)
         if batch.count >= Self.parallelThreshold {
             // Runs of neighbours in length order, longest first, taken by whichever thread is free:
-            // the second thread starts 100-200 µs late (waking it), and the caller works meanwhile.
+            // if the helper was asleep it starts 50-800 µs late, and the caller works meanwhile.
             let chunks = stride(from: 0, to: order.count, by: Self.chunkRows).map { Array(order[$0..<min($0 + Self.chunkRows, order.count)]) }
             let results = chunks.map { _ in ResultBox() }
             let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            HelperThread.shared.run { _ in
                 while true {
                     let chunk = next.add(1, ordering: .relaxed).oldValue
                     guard chunk < chunks.count else { return }
@@ -164,7 +164,7 @@ struct LSTMEngine: Sendable {
     }
 }
 
-/// One chunk's results; each box is written by exactly one thread and read after `concurrentPerform` returns.
+/// One chunk's results; each box is written by exactly one thread and read after `HelperThread.run` returns.
 private final class ResultBox: @unchecked Sendable {
     var values: [Float] = []
 }

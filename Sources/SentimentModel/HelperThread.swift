@@ -1,0 +1,99 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A second thread for big forward passes, which waits for the next pass spinning for a while
+/// before it sleeps.
+///
+/// On the 2-core development VM, waking a sleeping thread on the idle core took 50–800 µs, a large
+/// share of a 2 ms pass, and `DispatchQueue.concurrentPerform` pays that twice per pass: once to
+/// start its worker, and once to wake the caller when the worker finishes last. Here both sides
+/// spin for up to ``spinLimit`` (200 µs by default) before they sleep on a semaphore, so passes
+/// that come back to back never sleep, and a lone pass costs at most that much of one core after.
+///
+/// One pass at a time uses the helper; a caller that finds it busy does both halves itself, so
+/// ``run(_:)`` never waits for another caller. The thread holds its helper and never ends, so a
+/// helper lives as long as the process: the engines share ``shared``.
+final class HelperThread: @unchecked Sendable {
+    /// The process's helper, started by the first pass that asks for it.
+    static let shared = HelperThread()
+
+    /// How long either side spins before it sleeps.
+    let spinLimit: Duration
+
+    /// Set while a caller owns the helper.
+    private let busy = Atomic<Bool>(false)
+    /// Passes posted so far; the helper counts the ones it has taken.
+    private let posted = Atomic<Int>(0)
+    /// Passes whose helper half is done.
+    private let finished = Atomic<Int>(0)
+    /// Whether the helper sleeps (or is about to) on `helperWake`; a poster that clears it signals.
+    private let helperSleeping = Atomic<Bool>(false)
+    /// Whether the caller sleeps (or is about to) on `callerWake`; the helper clears it and signals.
+    private let callerSleeping = Atomic<Bool>(false)
+    private let helperWake = DispatchSemaphore(value: 0)
+    private let callerWake = DispatchSemaphore(value: 0)
+    /// The helper half of the current pass; written before `posted` is released, read after it is acquired.
+    private var work: ((Int) -> Void)?
+
+    /// - Parameter spinLimit: how long either side spins before it sleeps (tests use zero, so
+    ///   that every wait goes through the sleeping hand-off).
+    init(spinLimit: Duration = .microseconds(200)) {
+        self.spinLimit = spinLimit
+        let thread = Thread { self.serve() }
+        thread.name = "lstm-pass-helper"
+        thread.start()
+    }
+
+    /// Calls `work(0)` on the calling thread and `work(1)` on the helper, and returns when both
+    /// have returned. If another pass holds the helper, calls both on the calling thread.
+    func run(_ work: (Int) -> Void) {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            work(0)
+            work(1)
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(work) { work in
+            self.work = work
+            let pass = posted.add(1, ordering: .sequentiallyConsistent).newValue
+            if helperSleeping.exchange(false, ordering: .sequentiallyConsistent) { helperWake.signal() }
+            work(0)
+            wait(until: { finished.load(ordering: .acquiring) >= pass }, sleeping: callerSleeping, wake: callerWake)
+            self.work = nil
+        }
+    }
+
+    private func serve() {
+        var taken = 0
+        while true {
+            wait(until: { posted.load(ordering: .acquiring) > taken }, sleeping: helperSleeping, wake: helperWake)
+            taken += 1
+            work?(1)
+            finished.store(taken, ordering: .sequentiallyConsistent)
+            if callerSleeping.exchange(false, ordering: .sequentiallyConsistent) { callerWake.signal() }
+        }
+    }
+
+    /// Spins until `ready()` for up to ``spinLimit``, then sleeps on `wake` until the other side,
+    /// having made `ready()` true, finds `sleeping` set, clears it and signals.
+    private func wait(until ready: () -> Bool, sleeping: borrowing Atomic<Bool>, wake: DispatchSemaphore) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: spinLimit)
+        var spins = 0
+        while !ready() {
+            spins += 1
+            guard spins & 63 == 0, clock.now >= deadline else { continue }
+            // Announce the sleep, then look once more: the other side makes `ready()` true before
+            // it tests `sleeping`, so one of the two sees the other (both sequentially consistent).
+            sleeping.store(true, ordering: .sequentiallyConsistent)
+            if ready() {
+                // If the other side has already cleared the flag it has signalled, or will: take that signal.
+                if !sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+                return
+            }
+            wake.wait()
+            return
+        }
+    }
+}
