@@ -69,10 +69,18 @@ final class HelperThread: @unchecked Sendable {
         while true {
             wait(until: { posted.load(ordering: .acquiring) > taken }, sleeping: helperSleeping, wake: helperWake)
             taken += 1
-            work?(1)
+            runHelperHalf()
             finished.store(taken, ordering: .sequentiallyConsistent)
             if callerSleeping.exchange(false, ordering: .sequentiallyConsistent) { callerWake.signal() }
         }
+    }
+
+    /// Runs the current pass's helper half. Not inlined, so that the helper holds no reference to
+    /// `work` once it returns, before `finished` releases the caller, whose `withoutActuallyEscaping`
+    /// traps if a reference is left.
+    @inline(never)
+    private func runHelperHalf() {
+        work?(1)
     }
 
     /// Spins until `ready()` for up to ``spinLimit``, then sleeps on `wake` until the other side,
