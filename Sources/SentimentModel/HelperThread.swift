@@ -35,11 +35,17 @@ final class HelperThread: @unchecked Sendable {
     private let callerWake = DispatchSemaphore(value: 0)
     /// The helper half of the current pass; written before `posted` is released, read after it is acquired.
     private var work: ((Int) -> Void)?
+    /// Called by each side between making the other's `ready()` true and looking at its sleeping
+    /// flag, the window in which a wake-up arrives late. Tests widen it; nil otherwise.
+    private let afterHandOff: (@Sendable () -> Void)?
 
-    /// - Parameter spinLimit: how long either side spins before it sleeps (tests use zero, so
-    ///   that every wait goes through the sleeping hand-off).
-    init(spinLimit: Duration = .microseconds(200)) {
+    /// - Parameters:
+    ///   - spinLimit: how long either side spins before it sleeps (tests use zero, so that every
+    ///     wait goes through the sleeping hand-off).
+    ///   - afterHandOff: for tests, a pause between each hand-off and its wake-up.
+    init(spinLimit: Duration = .microseconds(200), afterHandOff: (@Sendable () -> Void)? = nil) {
         self.spinLimit = spinLimit
+        self.afterHandOff = afterHandOff
         let thread = Thread { self.serve() }
         thread.name = "lstm-pass-helper"
         thread.start()
@@ -57,9 +63,10 @@ final class HelperThread: @unchecked Sendable {
         withoutActuallyEscaping(work) { work in
             self.work = work
             let pass = posted.add(1, ordering: .sequentiallyConsistent).newValue
+            afterHandOff?()
             if helperSleeping.exchange(false, ordering: .sequentiallyConsistent) { helperWake.signal() }
             work(0)
-            wait(until: { finished.load(ordering: .acquiring) >= pass }, sleeping: callerSleeping, wake: callerWake)
+            wait(until: { finished.load(ordering: .sequentiallyConsistent) >= pass }, sleeping: callerSleeping, wake: callerWake)
             self.work = nil
         }
     }
@@ -67,10 +74,11 @@ final class HelperThread: @unchecked Sendable {
     private func serve() {
         var taken = 0
         while true {
-            wait(until: { posted.load(ordering: .acquiring) > taken }, sleeping: helperSleeping, wake: helperWake)
+            wait(until: { posted.load(ordering: .sequentiallyConsistent) > taken }, sleeping: helperSleeping, wake: helperWake)
             taken += 1
             runHelperHalf()
             finished.store(taken, ordering: .sequentiallyConsistent)
+            afterHandOff?()
             if callerSleeping.exchange(false, ordering: .sequentiallyConsistent) { callerWake.signal() }
         }
     }
@@ -84,7 +92,8 @@ final class HelperThread: @unchecked Sendable {
     }
 
     /// Spins until `ready()` for up to ``spinLimit``, then sleeps on `wake` until the other side,
-    /// having made `ready()` true, finds `sleeping` set, clears it and signals.
+    /// having made `ready()` true, finds `sleeping` set, clears it and signals. The loads in
+    /// `ready()` must be sequentially consistent, like the store that announces the sleep.
     private func wait(until ready: () -> Bool, sleeping: borrowing Atomic<Bool>, wake: DispatchSemaphore) {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: spinLimit)
@@ -101,7 +110,8 @@ final class HelperThread: @unchecked Sendable {
                 return
             }
             wake.wait()
-            return
+            // The signal may be a late one: the other side made `ready()` true for the previous
+            // hand-off, was held up, and only then found this wait's flag set. Look again.
         }
     }
 }

@@ -33,6 +33,11 @@ struct HelperThreadTests {
         #expect(wrongPasses == [])
     }
 
+    @Test func aLateWakeUpNeverEndsTheNextWait() throws {
+        let wrongPasses = try #require(finishes(within: .seconds(30)) { Self.passesWithLateWakeUps() }, "a pass never finished")
+        #expect(wrongPasses == [])
+    }
+
     @Test func concurrentCallersEachGetBothHalves() throws {
         let halves = try #require(finishes(within: .seconds(30)) { Self.contendedPasses() }, "a pass never finished")
         #expect(halves == [1_600, 1_600])
@@ -73,6 +78,23 @@ struct HelperThreadTests {
         return wrong
     }
 
+    /// The passes, of 2,000, that did not run each half exactly once, when every third hand-off
+    /// is held up for 300 µs before it wakes the other side: by then that side has seen the
+    /// hand-off by spinning, finished, and gone to sleep waiting for the next one.
+    private static func passesWithLateWakeUps() -> [Int] {
+        let handOffs = Counter()
+        let helper = HelperThread(spinLimit: .zero) {
+            if handOffs.value.add(1, ordering: .relaxed).newValue % 3 == 0 { usleep(300) }
+        }
+        var wrong: [Int] = []
+        for pass in 0..<2_000 {
+            let halves = Mutex<[Int]>([])
+            helper.run { half in halves.withLock { $0.append(half) } }
+            if halves.withLock({ $0.sorted() }) != [0, 1] { wrong.append(pass) }
+        }
+        return wrong
+    }
+
     /// How many times each half ran, over 8 threads × 200 passes on one helper.
     private static func contendedPasses() -> [Int] {
         let helper = HelperThread()
@@ -101,4 +123,8 @@ struct HelperThreadTests {
         guard done.wait(timeout: deadline) == .success else { return nil }
         return result.withLock { $0 }
     }
+}
+
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }
