@@ -68,14 +68,7 @@ struct HelperThreadTests {
     /// The passes, of 20,000 back to back on a helper that never spins, that did not run each half
     /// exactly once: every wait on both sides races the other side's wake-up.
     private static func passesWithoutSpinning() -> [Int] {
-        let helper = HelperThread(spinLimit: .zero)
-        var wrong: [Int] = []
-        for pass in 0..<20_000 {
-            let halves = Mutex<[Int]>([])
-            helper.run { half in halves.withLock { $0.append(half) } }
-            if halves.withLock({ $0.sorted() }) != [0, 1] { wrong.append(pass) }
-        }
-        return wrong
+        wrongPasses(of: HelperThread(spinLimit: .zero), count: 20_000)
     }
 
     /// The passes, of 2,000, that did not run each half exactly once, when every third hand-off
@@ -86,13 +79,16 @@ struct HelperThreadTests {
         let helper = HelperThread(spinLimit: .zero) {
             if handOffs.value.add(1, ordering: .relaxed).newValue % 3 == 0 { usleep(300) }
         }
-        var wrong: [Int] = []
-        for pass in 0..<2_000 {
+        return wrongPasses(of: helper, count: 2_000)
+    }
+
+    /// Runs `count` passes back to back; returns those that did not run each half exactly once.
+    private static func wrongPasses(of helper: HelperThread, count: Int) -> [Int] {
+        (0..<count).filter { _ in
             let halves = Mutex<[Int]>([])
             helper.run { half in halves.withLock { $0.append(half) } }
-            if halves.withLock({ $0.sorted() }) != [0, 1] { wrong.append(pass) }
+            return halves.withLock { $0.sorted() } != [0, 1]
         }
-        return wrong
     }
 
     /// How many times each half ran, over 8 threads × 200 passes on one helper.
