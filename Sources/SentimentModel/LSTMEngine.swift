@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// The forward pass over a batch, on precomputed tables.
