@@ -21,19 +21,40 @@ public enum Tokenizer {
     }
 
     /// Calls `body` with the UTF-8 bytes of each token of `text`, in order, without allocating per token.
+    ///
+    /// At least eight bytes are readable from the start of every token `body` gets, whatever its
+    /// length, so a lookup may load a whole word prefix at once (see ``WordTable/Lookup/id(ofPadded:)``).
     public static func forEachToken(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var text = text
         text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 1) { token in
-                scan(bytes, into: token, body)
+            // A token is never longer than the text it came from; 8 more bytes give the padding.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 8) { token in
+                token.initialize(repeating: 0)
+                byteClasses.withUnsafeBufferPointer { classes in scan(bytes, classes: classes, into: token, body) }
             }
         }
     }
 
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into token: UnsafeMutableBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// What a byte is to the scanner: ``separator``, ``special``, or else the byte a word keeps (lower-cased).
+    private static let byteClasses: [UInt8] = (0...255).map { (byte: Int) -> UInt8 in
+        switch byte {
+        case 0x61...0x7A, 0x30...0x39, 0x27: UInt8(byte)  // a–z, 0–9, '
+        case 0x41...0x5A: UInt8(byte + 0x20)  // A–Z
+        case 0x3C, 0xC3, 0xE2: special  // `<br`, U+00C0–U+00FF, U+2019: decided by the bytes that follow
+        default: separator
+        }
+    }
+    private static let separator: UInt8 = 0
+    private static let special: UInt8 = 1
+
+    private static func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<UInt8>, into token: UnsafeMutableBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         let apostrophe = UInt8(ascii: "'")
         var length = 0
         func flush() {
+            guard length > 0 else { return }
             var start = 0
             var end = length
             while start < end && token[start] == apostrophe { start += 1 }
@@ -45,21 +66,23 @@ public enum Tokenizer {
         var index = 0
         let count = bytes.count
         while index < count {
+            // One table load per byte; the common case, a word byte, takes one branch.
             let byte = bytes[index]
-            if byte < 0x80 {
-                if byte == UInt8(ascii: "<"), let end = lineBreakEnd(in: bytes, at: index) {
-                    flush()
-                    index = end
-                    continue
-                }
-                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
-                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(lower) || lower == apostrophe {
-                    token[length] = lower
-                    length += 1
-                } else {
-                    flush()
-                }
+            let kept = classes[Int(byte)]
+            if kept > special {
+                token[length] = kept
+                length += 1
                 index += 1
+            } else if kept == separator {
+                flush()
+                index += 1
+            } else if byte == UInt8(ascii: "<") {
+                if let end = lineBreakEnd(in: bytes, at: index) {
+                    index = end
+                } else {
+                    index += 1
+                }
+                flush()
             } else if byte == 0xC3 && index + 1 < count {
                 // U+00C0–U+00FF: the scalar is 0xC0 + (second byte − 0x80).
                 var scalar = 0xC0 + UInt32(bytes[index + 1] & 0x3F)

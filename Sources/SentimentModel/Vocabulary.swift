@@ -87,7 +87,7 @@ public struct Vocabulary: Sendable {
         var result: [Int32] = [Self.startID]
         result.reserveCapacity(text.utf8.count / 4 + 2)
         table.withLookup { lookup in
-            Tokenizer.forEachToken(in: text) { result.append(lookup.id(of: $0) ?? Self.outOfVocabularyID) }
+            Tokenizer.forEachToken(in: text) { result.append(lookup.id(ofPadded: $0) ?? Self.outOfVocabularyID) }
         }
         return result
     }

@@ -97,8 +97,23 @@ struct WordTable: Sendable {
             return nil
         }
 
+        /// The id of `bytes`, or nil, for a token from ``Tokenizer/forEachToken(in:_:)``: at least
+        /// eight bytes must be readable from `bytes.baseAddress`, whatever `bytes.count` (at least 1).
+        /// The prefix is then one load and a mask, with no loop over a short word's bytes.
+        @inline(__always)
+        func id(ofPadded bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+            let loaded = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self))
+            let prefix = loaded & (UInt64.max >> (64 - 8 * UInt64(min(bytes.count, 8))))
+            if case .found(let id) = probe(bytes, prefix: prefix) { return id }
+            return nil
+        }
+
         fileprivate func probe(_ bytes: UnsafeBufferPointer<UInt8>) -> Probe {
-            let prefix = WordTable.chunk(bytes, at: 0)
+            probe(bytes, prefix: WordTable.chunk(bytes, at: 0))
+        }
+
+        @inline(__always)
+        private func probe(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Probe {
             var index = Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask
             while true {
                 let slot = slots[index]

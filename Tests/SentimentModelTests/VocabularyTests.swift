@@ -42,6 +42,17 @@ struct VocabularyTests {
                 #expect(id == expected[bytes] ?? Vocabulary.outOfVocabularyID, "\(probe.debugDescription)")
             }
         }
+        // The same words through `encode`, whose lookups load each token's prefix in one go from the
+        // tokenizer's padded buffer; only words the tokenizer keeps whole can take that path.
+        var encoded = 0
+        for word in words + pairs where Tokenizer.tokens(in: word) == [word] {
+            let bytes = Array(word.utf8)
+            #expect(vocabulary.encode(word) == [Vocabulary.startID, expected[bytes] ?? Vocabulary.outOfVocabularyID], "\(word)")
+            #expect(vocabulary.encode(word + " " + word + "x") == [Vocabulary.startID, expected[bytes] ?? Vocabulary.outOfVocabularyID,
+                expected[bytes + [UInt8(ascii: "x")]] ?? Vocabulary.outOfVocabularyID], "\(word)")
+            encoded += 1
+        }
+        #expect(encoded > 2_000)
     }
 
     @Test func refusesDuplicateWords() {
