@@ -48,8 +48,11 @@ struct VocabularyTests {
         for word in words + pairs where Tokenizer.tokens(in: word) == [word] {
             let bytes = Array(word.utf8)
             #expect(vocabulary.encode(word) == [Vocabulary.startID, expected[bytes] ?? Vocabulary.outOfVocabularyID], "\(word)")
-            #expect(vocabulary.encode(word + " " + word + "x") == [Vocabulary.startID, expected[bytes] ?? Vocabulary.outOfVocabularyID,
-                expected[bytes + [UInt8(ascii: "x")]] ?? Vocabulary.outOfVocabularyID], "\(word)")
+            #expect(
+                vocabulary.encode(word + " " + word + "x") == [
+                    Vocabulary.startID, expected[bytes] ?? Vocabulary.outOfVocabularyID,
+                    expected[bytes + [UInt8(ascii: "x")]] ?? Vocabulary.outOfVocabularyID,
+                ], "\(word)")
             encoded += 1
         }
         #expect(encoded > 2_000)
