@@ -8,17 +8,15 @@ enum BodyFraming: Equatable {
     case chunked
 
     init(head: HTTPRequestHead, limits: HTTPLimits) throws(HTTPParseError) {
-        let transferEncodings = head.headers.values("Transfer-Encoding")
-        let contentLengths = head.headers.values("Content-Length")
-        if !transferEncodings.isEmpty {
+        // `contains` and `contentLength` read the fields in place: this runs for every request.
+        if head.headers.contains("Transfer-Encoding") {
             // RFC 9112 §6.1: reject both Content-Length and Transfer-Encoding (request smuggling).
-            guard contentLengths.isEmpty else { throw .conflictingFraming }
+            guard !head.headers.contains("Content-Length") else { throw .conflictingFraming }
             // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request means faulty framing.
             guard head.version >= .http1_1 else { throw .conflictingFraming }
-            try Self.validateChunked(transferEncodings)
+            try Self.validateChunked(head.headers.values("Transfer-Encoding"))
             self = .chunked
-        } else if !contentLengths.isEmpty {
-            let length = try Self.contentLength(contentLengths)
+        } else if let length = try Self.contentLength(head.headers) {
             // RFC 9110 §15.5.14: refuse an announced body above the limit before reading it (413).
             guard length <= limits.maxBodyBytes else { throw .bodyTooLarge }
             self = length == 0 ? .none : .length(length)
@@ -39,24 +37,36 @@ enum BodyFraming: Equatable {
         guard codings.count == 1 else { throw .invalidTransferEncoding }
     }
 
-    /// RFC 9110 §8.6: `Content-Length = 1*DIGIT`; repeated values (lines or list elements) must all agree.
-    private static func contentLength(_ values: [String]) throws(HTTPParseError) -> Int {
+    /// RFC 9110 §8.6: `Content-Length = 1*DIGIT`; repeated values (lines or list elements) must all
+    /// agree. Nil when there is no Content-Length field.
+    private static func contentLength(_ headers: HTTPHeaders) throws(HTTPParseError) -> Int? {
         var result: Int?
-        for element in values.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
-            let digits = ASCII.trimmingWhitespace(element).utf8
-            guard !digits.isEmpty else { throw .invalidContentLength }
-            var value = 0
-            for byte in digits {
-                guard ASCII.isDigit(byte) else { throw .invalidContentLength }
-                let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
-                guard !overflow1, !overflow2 else { throw .invalidContentLength }
-                value = sum
+        for (name, value) in headers where ASCII.equalsIgnoringCase(name, "Content-Length") {
+            // One pass over the bytes: each comma-separated element is 1*DIGIT with optional whitespace around it.
+            var element = 0
+            var digits = 0
+            var afterDigits = false  // whitespace followed the digits: only more whitespace or a comma may come
+            func finishElement() throws(HTTPParseError) {
+                guard digits > 0, result == nil || result == element else { throw .invalidContentLength }
+                result = element
+                (element, digits, afterDigits) = (0, 0, false)
             }
-            guard result == nil || result == value else { throw .invalidContentLength }
-            result = value
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: ",") {
+                    try finishElement()
+                } else if ASCII.isWhitespace(byte) {
+                    afterDigits = digits > 0
+                } else {
+                    guard ASCII.isDigit(byte), !afterDigits else { throw .invalidContentLength }
+                    let (shifted, overflow1) = element.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+                    guard !overflow1, !overflow2 else { throw .invalidContentLength }
+                    element = sum
+                    digits += 1
+                }
+            }
+            try finishElement()
         }
-        guard let result else { throw .invalidContentLength }
         return result
     }
 

@@ -46,6 +46,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         }
     }
 
+    /// Makes room for `capacity` fields in all, so adding that many allocates once.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        fields.reserveCapacity(capacity)
+    }
+
     /// Appends a field, keeping any existing fields with the same name.
     public mutating func add(name: String, value: String) {
         fields.append((name: name, value: value))

@@ -1,12 +1,18 @@
 /// Parses a complete request head (request line, header lines, empty line) found by ``HeadScanner``.
 enum HeadParser {
     static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> HTTPRequestHead {
-        var lines = bytes.split(separator: ASCII.lf, omittingEmptySubsequences: false).makeIterator()
-        guard let requestLine = lines.next() else { throw .invalidRequestLine }
-        var head = try parseRequestLine(stripCR(requestLine))
-        while let rawLine = lines.next() {
-            let line = stripCR(rawLine)
-            if line.isEmpty { break }
+        // Lines are found in place, without an array of them: a request head is parsed per request.
+        var lineStart = bytes.startIndex
+        func nextLine() -> ArraySlice<UInt8>? {
+            guard lineStart < bytes.endIndex else { return nil }
+            let end = bytes[lineStart...].firstIndex(of: ASCII.lf) ?? bytes.endIndex
+            defer { lineStart = end < bytes.endIndex ? end + 1 : end }
+            return stripCR(bytes[lineStart..<end])
+        }
+        guard let requestLine = nextLine() else { throw .invalidRequestLine }
+        var head = try parseRequestLine(requestLine)
+        head.headers.reserveCapacity(8)
+        while let line = nextLine(), !line.isEmpty {
             let (name, value) = try parseField(line)
             head.headers.add(name: name, value: value)
         }
@@ -16,11 +22,12 @@ enum HeadParser {
 
     /// RFC 9112 §3: `request-line = method SP request-target SP HTTP-version`, single spaces, no other whitespace.
     private static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
-        let parts = line.split(separator: ASCII.space, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .invalidRequestLine }
-        let method = parts[0]
-        let target = parts[1]
-        let version = parts[2]
+        guard let firstSpace = line.firstIndex(of: ASCII.space),
+            let secondSpace = line[(firstSpace + 1)...].firstIndex(of: ASCII.space)
+        else { throw .invalidRequestLine }
+        let method = line[..<firstSpace]
+        let target = line[(firstSpace + 1)..<secondSpace]
+        let version = line[(secondSpace + 1)...]
         guard !method.isEmpty, method.allSatisfy(ASCII.isTokenChar) else { throw .invalidRequestLine }
         // RFC 9112 §3.2: the target contains no whitespace or control characters.
         guard !target.isEmpty, target.allSatisfy({ $0 > ASCII.space && $0 < 0x7F }) else { throw .invalidRequestLine }
@@ -33,13 +40,13 @@ enum HeadParser {
     }
 
     /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, case-sensitive. Only major version 1 is served.
-    private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
-        let version = Array(bytes)
-        guard version.count == 8, version[0..<5].elementsEqual("HTTP/".utf8), ASCII.isDigit(version[5]),
-            version[6] == UInt8(ascii: "."), ASCII.isDigit(version[7])
+    private static func parseVersion(_ version: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
+        let start = version.startIndex
+        guard version.count == 8, version.prefix(5).elementsEqual("HTTP/".utf8), ASCII.isDigit(version[start + 5]),
+            version[start + 6] == UInt8(ascii: "."), ASCII.isDigit(version[start + 7])
         else { throw .invalidRequestLine }
-        let major = Int(version[5] - UInt8(ascii: "0"))
-        let minor = Int(version[7] - UInt8(ascii: "0"))
+        let major = Int(version[start + 5] - UInt8(ascii: "0"))
+        let minor = Int(version[start + 7] - UInt8(ascii: "0"))
         // RFC 9110 §2.5: a higher minor version of a major version we implement is processed as that major version.
         guard major == 1 else { throw .unsupportedVersion }
         return HTTPVersion(major: major, minor: minor)
@@ -63,11 +70,12 @@ enum HeadParser {
 
     /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header; no request has more than one.
     private static func validateHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-        let hosts = head.headers.values("Host")
-        guard hosts.count <= 1, head.version < .http1_1 || hosts.count == 1 else { throw .invalidHost }
-        if let host = hosts.first, host.utf8.contains(where: { $0 == ASCII.space || $0 == ASCII.tab || $0 == UInt8(ascii: ",") }) {
-            throw .invalidHost
+        var hosts = 0
+        for (name, value) in head.headers where ASCII.equalsIgnoringCase(name, "Host") {
+            hosts += 1
+            if value.utf8.contains(where: { $0 == ASCII.space || $0 == ASCII.tab || $0 == UInt8(ascii: ",") }) { throw .invalidHost }
         }
+        guard hosts <= 1, head.version < .http1_1 || hosts == 1 else { throw .invalidHost }
     }
 
     private static func stripCR(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
