@@ -164,14 +164,44 @@ struct ClassifyRequestParser {
     mutating func parseString() throws(ServiceError) -> String {
         index += 1
         let start = index
-        // The hot path: a run of plain bytes up to the closing quote, scanned without per-byte bounds checks.
-        let (end, ascii) = bytes.withUnsafeBytes { bytes in
-            var end = start, high: UInt64 = 0
+        let (end, ascii) = plainRun(from: start)
+        index = end
+        if peek == UInt8(ascii: "\"") {
+            index += 1
+            return try bytes.withUnsafeBufferPointer { all throws(ServiceError) in try string(.init(rebasing: all[start..<end]), ascii: ascii) }
+        }
+        // Escapes: copy the plain runs between them in bulk (reviews sent by JSON encoders escape
+        // every quote and, by default, every non-ASCII character).
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(bytes.count - start)
+        buffer.append(contentsOf: bytes[start..<end])
+        while let byte = peek {
+            switch byte {
+            case UInt8(ascii: "\""): index += 1; return try buffer.withUnsafeBufferPointer { buffer throws(ServiceError) in try string(buffer, ascii: false) }
+            case UInt8(ascii: "\\"): index += 1; try unescape(into: &buffer)
+            case ..<0x20: throw invalid("unescaped control character in a string")
+            default: buffer.append(byte); index += 1  // not reached: a plain run stops only at the cases above
+            }
+            let (runEnd, _) = plainRun(from: index)
+            buffer.append(contentsOf: bytes[index..<runEnd])
+            index = runEnd
+        }
+        throw invalid("unterminated string")
+    }
+
+    /// Where the run of plain string bytes from `start` ends (at `"`, `\\`, a control character or
+    /// the end), and whether the run is all ASCII. Scanned without per-byte bounds checks.
+    private func plainRun(from start: Int) -> (end: Int, ascii: Bool) {
+        bytes.withUnsafeBytes { bytes in
+            var end = start
+            var high: UInt64 = 0
             // Eight bytes at a time while none is '"', '\\' or a control character (SWAR "has a byte equal/less" tests).
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
             while end + 8 <= bytes.count {
                 let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: end, as: UInt64.self))
-                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
                 guard ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs == 0 else { break }
                 high |= word
                 end += 8
@@ -182,22 +212,6 @@ struct ClassifyRequestParser {
             }
             return (end, high & highs == 0)
         }
-        index = end
-        if peek == UInt8(ascii: "\"") {
-            index += 1
-            return try bytes.withUnsafeBufferPointer { all throws(ServiceError) in try string(.init(rebasing: all[start..<end]), ascii: ascii) }
-        }
-        var buffer = Array(bytes[start..<end])
-        while let byte = peek {
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""): return try buffer.withUnsafeBufferPointer { buffer throws(ServiceError) in try string(buffer, ascii: false) }
-            case UInt8(ascii: "\\"): try unescape(into: &buffer)
-            case ..<0x20: index -= 1; throw invalid("unescaped control character in a string")
-            default: buffer.append(byte)
-            }
-        }
-        throw invalid("unterminated string")
     }
 
     private func string(_ utf8: UnsafeBufferPointer<UInt8>, ascii: Bool) throws(ServiceError) -> String {

@@ -84,11 +84,18 @@ public struct Vocabulary: Sendable {
 
     /// The unpadded ids of a review: the start id, then one id per token.
     public func encode(_ text: String) -> [Int32] {
-        var result: [Int32] = [Self.startID]
-        result.reserveCapacity(text.utf8.count / 4 + 2)
-        table.withLookup { lookup in
-            Tokenizer.forEachToken(in: text) { result.append(lookup.id(ofPadded: $0) ?? Self.outOfVocabularyID) }
+        // Tokens are at least one byte and separated by at least one, so n bytes hold at most
+        // (n + 1) / 2 of them: the ids are written in place, with no append's uniqueness check.
+        [Int32](unsafeUninitializedCapacity: text.utf8.count / 2 + 2) { ids, count in
+            ids[0] = Self.startID
+            count = 1
+            table.withLookup { lookup in
+                Tokenizer.forEachToken(in: text) { token in
+                    precondition(count < ids.count, "more tokens than the text has room for")
+                    ids[count] = lookup.id(ofPadded: token) ?? Self.outOfVocabularyID
+                    count += 1
+                }
+            }
         }
-        return result
     }
 }

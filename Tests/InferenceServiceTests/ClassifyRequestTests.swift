@@ -55,6 +55,7 @@ struct ClassifyRequestTests {
         (#"{'text': 'a'}"#, "field name"), (#"{text: "a"}"#, "field name"), (#"{"text" "a"}"#, "':'"), (#"{"text": "a" "b"}"#, "','"),
         (#"["a" "b"]"#, "','"), (#"{"text": "unterminated}"#, "unterminated"), ("{\"text\": \"tab\there\"}", "control character"),
         ("{\"text\": \"new\nline\"}", "control character"), ("{\"text\": \"nul\u{0}\"}", "control character"),
+        ("{\"text\": \"\\\"quoted\\\" then\ttab\"}", "control character"), (#"{"text": "escaped \" unterminated}"#, "unterminated"),
         (#"{"text": "\x"}"#, "invalid escape"), (#"{"text": "\U0041"}"#, "invalid escape"), (#"{"text": "\'"}"#, "invalid escape"),
         (#"{"text": "\u12"}"#, "4 hex digits"), (#"{"text": "\u12g4"}"#, "4 hex digits"), (#"{"text": "\u"}"#, "4 hex digits"),
         (#"{"text": "\ud83d"}"#, "surrogate"), (#"{"text": "\ud83d x"}"#, "surrogate"), (#"{"text": "\ude00"}"#, "surrogate"),

@@ -58,6 +58,18 @@ struct VocabularyTests {
         #expect(encoded > 2_000)
     }
 
+    @Test func encodesTheDensestTextsTokenForToken() throws {
+        // One-byte tokens between one-byte separators: the most tokens a text can hold, which
+        // `encode` sizes its output for.
+        let vocabulary = try #require(Fixtures.bundled.vocabulary)
+        let a = vocabulary.id(of: "a")
+        for length in 0..<40 {
+            let text = String((0..<length).map { $0 % 2 == 0 ? Character("a") : Character(" ") })
+            let tokens = (length + 1) / 2
+            #expect(vocabulary.encode(text) == [Vocabulary.startID] + Array(repeating: a, count: tokens), "\(text.debugDescription)")
+        }
+    }
+
     @Test func refusesDuplicateWords() {
         #expect(throws: ModelError.self) { try Vocabulary(words: ["<pad>", "<start>", "<unk>", "<unused>", "abcdefghijk", "b", "abcdefghijk"]) }
         #expect(throws: ModelError.self) { try Vocabulary(words: ["<pad>", "<start>", "<unk>", "<unused>", "a", "b", "a"]) }
