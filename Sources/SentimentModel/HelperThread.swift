@@ -39,6 +39,9 @@ final class HelperThread: @unchecked Sendable {
     /// flag, the window in which a wake-up arrives late. Tests widen it; nil otherwise.
     private let afterHandOff: (@Sendable () -> Void)?
 
+    /// The helper's name in `ps -L`, `top -H` and profiles; Linux keeps at most 15 bytes.
+    static let threadName = "pass-helper"
+
     /// - Parameters:
     ///   - spinLimit: how long either side spins before it sleeps (tests use zero, so that every
     ///     wait goes through the sleeping hand-off).
@@ -46,8 +49,11 @@ final class HelperThread: @unchecked Sendable {
     init(spinLimit: Duration = .microseconds(200), afterHandOff: (@Sendable () -> Void)? = nil) {
         self.spinLimit = spinLimit
         self.afterHandOff = afterHandOff
-        let thread = Thread { self.serve() }
-        thread.name = "lstm-pass-helper"
+        let thread = Thread {
+            // Set from the thread itself: on Linux, a name given to a Thread before `start` is not applied.
+            Thread.current.name = Self.threadName
+            self.serve()
+        }
         thread.start()
     }
 

@@ -11,16 +11,22 @@ import Testing
 /// A lost wake-up would hang `run`, so each test runs on a thread of its own under a deadline.
 struct HelperThreadTests {
     @Test func runsHalfZeroOnTheCallerAndHalfOneOnTheHelper() throws {
-        let (caller, ran) = try #require(
+        let (caller, ran, helperName) = try #require(
             finishes(within: .seconds(30)) {
                 let helper = HelperThread()
                 let threads = Mutex<[Int: pthread_t]>([:])
-                helper.run { half in threads.withLock { $0[half] = pthread_self() } }
-                return (pthread_self(), threads.withLock { $0 })
+                let name = Mutex<String?>(nil)
+                helper.run { half in
+                    threads.withLock { $0[half] = pthread_self() }
+                    if half == 1 { name.withLock { $0 = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) } }
+                }
+                return (pthread_self(), threads.withLock { $0 }, name.withLock { $0 })
             }, "the pass never finished")
         #expect(ran.count == 2)
         #expect(ran[0].map { pthread_equal($0, caller) != 0 } == true)
         #expect(ran[1].map { pthread_equal($0, caller) == 0 } == true)
+        // Linux drops a thread name longer than 15 bytes, leaving the creating thread's.
+        #expect(helperName == HelperThread.threadName + "\n")
     }
 
     @Test func wakesForPassesBeforeDuringAndAfterItsSpin() throws {
