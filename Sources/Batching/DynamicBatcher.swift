@@ -50,7 +50,11 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
         guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
         guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
         let submission = BatchSubmission(count: inputs.count, completion: completion)
-        let items = inputs.enumerated().map { Pending(input: $1, index: $0, submission: submission) }
+        // Plain loops rather than `enumerated().map` and key paths: this code is generic and not
+        // specialized for its callers, so every generic helper costs run-time metadata lookups.
+        var items: [Pending] = []
+        items.reserveCapacity(inputs.count)
+        for index in inputs.indices { items.append(Pending(input: inputs[index], index: index, submission: submission)) }
         let now = Self.now()
         let action: BatchingStateMachine<Pending>.Action
         do {
@@ -103,10 +107,10 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
     }
 
     private func run(_ items: [Pending]) {
-        let outputs = process(items.map(\.input))
+        let outputs = process(items.map { $0.input })
         precondition(outputs.count == items.count, "process returned \(outputs.count) outputs for \(items.count) inputs")
-        for (item, output) in zip(items, outputs) {
-            item.submission.deliver(output, at: item.index, batchSize: items.count)
+        for index in items.indices {
+            items[index].submission.deliver(outputs[index], at: items[index].index, batchSize: items.count)
         }
     }
 

@@ -293,7 +293,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// How long `epoll_wait` may sleep: until the earliest timer (rounded up to whole milliseconds), or forever.
     private func waitMilliseconds() -> Int32 {
-        let earliest = min(timers.min?.deadline ?? .max, timedTasks.lazy.map(\.deadline).min() ?? .max)
+        let earliest = min(timers.min?.deadline ?? .max, timedTasks.lazy.map { $0.deadline }.min() ?? .max)
         guard earliest != .max else { return -1 }
         let now = DispatchTime.now().uptimeNanoseconds
         guard earliest > now else { return 0 }

@@ -14,7 +14,7 @@ extension InferenceService {
         let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
         let timeout = UInt64(max(configuration.requestTimeoutMilliseconds, 0)) * 1_000_000
-        let lengths = sequences.map(\.count)
+        let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
         batcher.submit(sequences, timeout: timeout) { outcome in
             switch outcome {
             case .success(let result):
