@@ -12,7 +12,9 @@
 #
 # Environment: CONNECTIONS, WRK_THREADS (2), BODIES (2048 distinct reviews), WARMUP (2 s at 16
 # connections first; 0 to skip), HEALTHZ_CONNECTIONS (64; 0 to skip), RESULTS (file for the RESULT lines),
-# SERVER_PID (the server's process id: its peak and current resident memory are printed at the end).
+# SERVER_PID (the server's process id: each run then also prints the server's CPU, in cores and
+# in µs per request, and the cores left idle machine-wide; and its peak and current resident
+# memory are printed at the end).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ $# -lt 2 ]; then
@@ -55,14 +57,27 @@ echo "wrk: $(wrk --version 2>&1 | head -1 | cut -c1-60)"
 results="${RESULTS:-$work/results.txt}"
 : > "$results"
 
+# CPU clock ticks: the server's user + system time, and the whole machine's idle time.
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0; }
+idle_ticks() { awk '/^cpu / {print $5}' /proc/stat; }
+measure_cpu() { [ -n "${SERVER_PID:-}" ] && [ -r "/proc/$SERVER_PID/stat" ]; }
+
 run() { # label threads connections seconds wrk-script-args...
     local label="$1" t="$2" c="$3" s="$4"; shift 4
-    local out
+    local out cpu0=0 idle0=0 start
+    if measure_cpu; then cpu0="$(server_ticks)"; idle0="$(idle_ticks)"; fi
+    start="$(date +%s.%N)"
     out="$(timeout $((s + 60)) wrk -t"$t" -c"$c" -d"${s}s" --timeout 10s --latency \
         -s "$here/classify.lua" "$url" -- "$@" 2>&1)" || { echo "$out"; echo "load.sh: wrk failed" >&2; return 1; }
-    local line
+    local line cpu="null"
+    if measure_cpu; then
+        # server cores, idle cores (machine-wide) and wall seconds over the wrk run
+        cpu="$(python3 -c "import sys; t = $(getconf CLK_TCK); w = $(date +%s.%N) - $start
+print('{\"server_cores\": %.3f, \"idle_cores\": %.3f, \"wall_seconds\": %.3f}' % (($(server_ticks) - $cpu0) / t / w, ($(idle_ticks) - $idle0) / t / w, w))")"
+    fi
     line="$(printf '%s\n' "$out" | grep '^RESULT ' | tail -1 | sed 's/^RESULT //')"
     [ -n "$line" ] || { echo "$out"; echo "load.sh: no RESULT line from wrk" >&2; return 1; }
+    line="$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["cpu"] = json.loads(sys.argv[2]); print(json.dumps(r))' "$line" "$cpu")"
     echo "$label $c $line" >> "$results"
     python3 - "$label" "$c" "$line" <<'PY'
 import json, sys
@@ -70,8 +85,12 @@ label, c, r = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 e = r["socket_errors"]
 errs = sum(e.values())
 b = "-" if r["mean_batch_size"] is None else f"{r['mean_batch_size']:.2f}"
+cpu = ""
+if r["cpu"]:
+    per = r["cpu"]["server_cores"] * 1e6 / r["requests_per_second"] if r["requests_per_second"] else 0
+    cpu = f"  server {r['cpu']['server_cores']:.2f} cores ({per:.0f} µs/request), idle {r['cpu']['idle_cores']:.2f} cores"
 print(f"{label:<9} c={c:<4} {r['requests_per_second']:>9.1f} req/s  p50 {r['p50_ms']:>8.2f} ms  "
-      f"p99 {r['p99_ms']:>8.2f} ms  non-2xx {r['non2xx']}  socket errors {errs}  mean X-Batch-Size {b}",
+      f"p99 {r['p99_ms']:>8.2f} ms  non-2xx {r['non2xx']}  socket errors {errs}  mean X-Batch-Size {b}{cpu}",
       flush=True)
 PY
 }
@@ -95,11 +114,14 @@ for line in open(path):
     label, c, js = line.split(" ", 2)
     rows.append((label, int(c), json.loads(js)))
 print(f"summary: {url}, {seconds} s per run")
-print(f"{'route':<9} {'conns':>5} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'non-2xx':>8} {'sock err':>8} {'batch':>6}")
+print(f"{'route':<9} {'conns':>5} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'non-2xx':>8} {'sock err':>8} {'batch':>6} {'µs/req':>7} {'idle':>5}")
 for label, c, r in rows:
     b = "-" if r["mean_batch_size"] is None else f"{r['mean_batch_size']:.2f}"
+    cpu = r.get("cpu")
+    per = f"{cpu['server_cores'] * 1e6 / r['requests_per_second']:.0f}" if cpu and r["requests_per_second"] else "-"
+    idle = f"{cpu['idle_cores']:.2f}" if cpu else "-"
     print(f"{label:<9} {c:>5} {r['requests_per_second']:>10.1f} {r['p50_ms']:>9.2f} {r['p99_ms']:>9.2f} "
-          f"{r['non2xx']:>8} {sum(r['socket_errors'].values()):>8} {b:>6}")
+          f"{r['non2xx']:>8} {sum(r['socket_errors'].values()):>8} {b:>6} {per:>7} {idle:>5}")
 print("JSON " + json.dumps([{"route": l, "connections": c, **r} for l, c, r in rows]))
 PY
 if [ -n "${SERVER_PID:-}" ] && [ -r "/proc/$SERVER_PID/status" ]; then

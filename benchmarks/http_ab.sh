@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Compares servers over HTTP by alternating them: each round starts each one in turn on loopback
+# port 18181, runs load.sh against it, and stops it. On a VM whose speed drifts by tens of
+# percent within minutes, only alternating runs compare fairly.
+#
+#   ROUNDS=5 CONNECTIONS=64 bash benchmarks/http_ab.sh DATA_DIR SECONDS NAME=SERVER...
+#   bash benchmarks/http_ab.sh ../shared/data/imdb 5 old=/tmp/lstm-serve-old new=.build/release/lstm-serve echo=echo
+#
+# SERVER is an lstm-serve executable, optionally with options ("b32=.build/release/lstm-serve
+# --max-batch-size 32"); it gets --host 127.0.0.1 --port 18181 --log-level warning. The word echo
+# runs the Hummingbird echo (bash benchmarks/setup.sh builds it). Prints every run, then per
+# server and connection count the medians of requests/s, p99, the server's CPU per request and the
+# machine's idle cores (load.sh with SERVER_PID). Environment: ROUNDS (5), CONNECTIONS ("64").
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ $# -lt 3 ]; then
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+data="$1"
+seconds="$2"
+shift 2
+rounds="${ROUNDS:-5}"
+connections="${CONNECTIONS:-64}"
+echo_bin="$here/hummingbird_echo/.build/release/hummingbird-echo"
+work="$(mktemp -d)"
+pid=""
+stop() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    pid=""
+}
+trap 'stop; rm -rf "$work"' EXIT INT TERM
+
+for round in $(seq 1 "$rounds"); do
+    for spec in "$@"; do
+        name="${spec%%=*}"
+        read -r -a command <<< "${spec#*=}"
+        if [ "${command[0]}" = echo ]; then
+            [ -x "$echo_bin" ] || { echo "http_ab.sh: the echo is not built (bash benchmarks/setup.sh)" >&2; exit 2; }
+            "$echo_bin" --host 127.0.0.1 --port 18181 > /dev/null 2>&1 &
+        else
+            "${command[@]}" --host 127.0.0.1 --port 18181 --log-level warning > /dev/null 2>&1 &
+        fi
+        pid=$!
+        SERVER_PID="$pid" CONNECTIONS="$connections" HEALTHZ_CONNECTIONS=0 WARMUP=1 RESULTS="$work/run.txt" \
+            bash "$here/load.sh" http://127.0.0.1:18181 "$data" "$seconds" > "$work/load.log" 2>&1 \
+            || { cat "$work/load.log"; echo "http_ab.sh: load.sh failed for $name" >&2; exit 1; }
+        stop
+        while read -r label c json; do
+            echo "$name $c $json" >> "$work/all.txt"
+            echo "round $round  $name  c=$c  $(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("%.0f req/s, p99 %.1f ms" % (r["requests_per_second"], r["p99_ms"]))' "$json")"
+        done < "$work/run.txt"
+    done
+done
+
+python3 - "$work/all.txt" <<'PY'
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, c, js = line.split(" ", 2)
+    runs.setdefault((name, int(c)), []).append(json.loads(js))
+print()
+print(f"{'server':<12} {'conns':>5} {'req/s (median)':>15} {'p99 ms':>7} {'µs/request':>10} {'idle cores':>10}   runs (req/s)")
+for (name, c), rs in runs.items():
+    rps = [r["requests_per_second"] for r in rs]
+    per = [r["cpu"]["server_cores"] * 1e6 / r["requests_per_second"] for r in rs if r.get("cpu") and r["requests_per_second"]]
+    idle = [r["cpu"]["idle_cores"] for r in rs if r.get("cpu")]
+    print(f"{name:<12} {c:>5} {statistics.median(rps):>15.0f} {statistics.median(r['p99_ms'] for r in rs):>7.1f} "
+          f"{statistics.median(per) if per else float('nan'):>10.0f} {statistics.median(idle) if idle else float('nan'):>10.2f}"
+          f"   {' '.join(f'{x:.0f}' for x in rps)}")
+PY
