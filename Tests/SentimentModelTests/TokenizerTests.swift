@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import SentimentModel
@@ -14,6 +15,66 @@ struct TokenizerTests {
     ])
     func specificationExamples(text: String, expected: [String]) {
         #expect(Tokenizer.tokens(in: text) == expected)
+    }
+
+    /// Random texts built from the pieces the byte-level scanner treats specially, against a
+    /// transliteration of the specification (`training/tokenizer.py`) over Unicode scalars.
+    @Test func agreesWithTheSpecificationOnRandomTexts() throws {
+        let pieces = [
+            "a", "Z", "q9", "0", "'", "\u{2019}", "\u{2018}", " ", "  ", ".", "-", "\t", "\n", "\u{0}", "<br>", "<BR />", "<bR  />",
+            "<br/", "<b", "<br", "<", "/", ">", "é", "É", "ß", "×", "÷", "Ø", "ø", "ÿ", "À", "Þ", "\u{C3}", "Ā", "ğ", "😀", "日本", "\u{7F}",
+        ]
+        let vocabulary = try #require(Fixtures.bundled.vocabulary)
+        var random = SplitMix64(seed: 2_019)
+        for _ in 0..<3_000 {
+            let text = (0..<Int(random.next() % 24)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            let expected = Self.specificationTokens(text)
+            #expect(Tokenizer.tokens(in: text) == expected, "\(text.debugDescription)")
+            #expect(vocabulary.encode(text) == [Vocabulary.startID] + expected.map { vocabulary.id(of: $0) }, "\(text.debugDescription)")
+        }
+    }
+
+    /// Steps 1–5 of the specification, scalar by scalar, as `training/tokenizer.py` writes them.
+    private static func specificationTokens(_ text: String) -> [String] {
+        // 1. `<[bB][rR] */?>` becomes one space.
+        let scalars = Array(text.unicodeScalars)
+        var replaced: [Unicode.Scalar] = []
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "<", index + 2 < scalars.count, "bB".unicodeScalars.contains(scalars[index + 1]),
+                "rR".unicodeScalars.contains(scalars[index + 2])
+            {
+                var end = index + 3
+                while end < scalars.count && scalars[end] == " " { end += 1 }
+                if end < scalars.count && scalars[end] == "/" { end += 1 }
+                if end < scalars.count && scalars[end] == ">" {
+                    replaced.append(" ")
+                    index = end + 1
+                    continue
+                }
+            }
+            replaced.append(scalars[index])
+            index += 1
+        }
+        // 2.–5.
+        var tokens: [String] = []
+        var run = String.UnicodeScalarView()
+        func finish() {
+            let word = String(run).drop { $0 == "'" }.reversed().drop { $0 == "'" }.reversed()
+            if !word.isEmpty { tokens.append(String(word)) }
+            run = String.UnicodeScalarView()
+        }
+        for original in replaced {
+            var value = original == "\u{2019}" ? 0x27 : original.value
+            if (0x41...0x5A).contains(value) || ((0xC0...0xDE).contains(value) && value != 0xD7) { value += 0x20 }
+            if (0x61...0x7A).contains(value) || (0x30...0x39).contains(value) || value == 0x27 || ((0xDF...0xFF).contains(value) && value != 0xF7) {
+                run.append(Unicode.Scalar(value)!)
+            } else {
+                finish()
+            }
+        }
+        finish()
+        return tokens
     }
 
     @Test func agreesWithThePythonTokenizerOnTheGoldenReviews() throws {
