@@ -182,7 +182,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
                 sequence: sequence, method: request.head.method, version: request.head.version, keepAlive: keepAlive, path: request.path,
                 startedAt: now))
         let loop = self.loop
-        let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now)
+        let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now, ioThread: loop.index)
         handler.handle(request, context: context) { response in
             loop.execute { self.deliver(response, sequence: sequence) }
         }

@@ -86,7 +86,11 @@ public final class HTTPServer: Sendable {
         var started = 0
         do {
             for index in 0..<max(1, configuration.ioThreadCount) {
-                loops.append(try IOLoop(label: "http\(listener.localPort)-io\(index)", readBufferSize: configuration.readBufferSize))
+                let handler = self.handler
+                loops.append(
+                    try IOLoop(label: "http\(listener.localPort)-io\(index)", index: index, readBufferSize: configuration.readBufferSize) {
+                        handler.roundEnded(ioThread: index)
+                    })
             }
             let acceptor = Acceptor(listener: listener, loop: loops[0], server: self, logger: logger)
             try loops[0].register(acceptor)  // before its thread starts, so no lock is needed

@@ -58,6 +58,11 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private static let eventCapacity = 256
 
     let label: String
+    /// The loop's position among the server's I/O threads, reported to handlers as ``HTTP1/RequestContext/ioThread``.
+    let index: Int
+    /// Called on the loop thread at the end of every round: once the events of one `epoll_wait` and the tasks and
+    /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded(ioThread:)``).
+    private let roundEnded: () -> Void
     /// Scratch buffer for `recv`, shared by the loop's connections.
     let readBuffer: UnsafeMutableRawBufferPointer
     private let epoll: Int32
@@ -79,8 +84,10 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private var cachedDate = ""
 
     /// Creates the epoll set and the wake-up descriptor; the thread starts with ``start()``.
-    init(label: String, readBufferSize: Int) throws(SocketError) {
+    init(label: String, index: Int = 0, readBufferSize: Int, roundEnded: @escaping () -> Void = {}) throws(SocketError) {
         self.label = label
+        self.index = index
+        self.roundEnded = roundEnded
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw .makeFailed("epoll_create1") }
         wakeup = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -250,6 +257,10 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             tasks.append(contentsOf: handedOver)
             runTasks()
             fireTimers()
+            // Work the handler gathered from this round's requests (a batched forward pass) runs now, and what it
+            // answers is written before the loop sleeps.
+            roundEnded()
+            runTasks()
         }
         // Stopped with connections left (the server was dropped without `stop`): close them rather than leave
         // clients waiting, then refuse further tasks, so none keeps a connection (and through it, this loop) alive.

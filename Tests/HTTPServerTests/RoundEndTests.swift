@@ -1,0 +1,68 @@
+import Glibc
+import HTTP1
+import HTTPServer
+import Synchronization
+import TestSupport
+import Testing
+
+/// The handler's end-of-round hook: what batching on the I/O threads (``InlineBatcher``) relies on.
+@Suite("HTTPServer: end of round", .serialized)
+struct RoundEndTests {
+    /// Holds every request until its I/O thread's round ends, then answers all of them there with
+    /// `round <n>: <requests answered in it>`, and records any call that came on another thread.
+    final class RoundHandler: HTTPHandler {
+        private struct Held {
+            let thread: pthread_t
+            let respond: @Sendable (HTTPResponse) -> Void
+        }
+        private struct State {
+            var held: [Int: [Held]] = [:]
+            var rounds = 0
+            var wrongThreads: [String] = []
+        }
+        private let state = Mutex(State())
+
+        var wrongThreads: [String] { state.withLock { $0.wrongThreads } }
+
+        func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+            state.withLock { $0.held[context.ioThread, default: []].append(Held(thread: pthread_self(), respond: respond)) }
+        }
+
+        func roundEnded(ioThread: Int) {
+            let (held, round) = state.withLock { state -> ([Held], Int) in
+                let held = state.held.removeValue(forKey: ioThread) ?? []
+                if !held.isEmpty { state.rounds += 1 }
+                for item in held where pthread_equal(item.thread, pthread_self()) == 0 {
+                    state.wrongThreads.append("a request read on another thread ended its round on I/O thread \(ioThread)")
+                }
+                return (held, state.rounds)
+            }
+            for item in held { item.respond(HTTPResponse(text: "round \(round): \(held.count)")) }
+        }
+    }
+
+    @Test func requestsReadTogether_AreAnsweredAtTheEndOfOneRound_OnTheThreadThatReadThem() throws {
+        let handler = RoundHandler()
+        var configuration = HTTPServer.Configuration()
+        configuration.ioThreadCount = 2
+        try withServer(configuration, handler: handler) { _, port in
+            // Connections go to the I/O threads in turn, so these two are read by different threads.
+            let first = try RawHTTPClient(port: port)
+            let second = try RawHTTPClient(port: port)
+            let three = String(repeating: "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", count: 3)
+            try first.send(three)
+            let bodies = try (0..<3).map { _ in try first.readResponse().text }
+            // One recv, one round: the three pipelined requests were held and answered together.
+            #expect(Set(bodies).count == 1, "\(bodies)")
+            #expect(bodies.first?.hasSuffix(": 3") == true, "\(bodies)")
+
+            try second.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try second.readResponse().text.hasSuffix(": 1"))
+            // A later request on the first connection is a new round.
+            try first.send("GET /c HTTP/1.1\r\nHost: t\r\n\r\n")
+            let later = try first.readResponse().text
+            #expect(later.hasSuffix(": 1") && later != bodies.first, "\(later)")
+        }
+        #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
+    }
+}
