@@ -6,6 +6,9 @@ public struct BatchingConfiguration: Sendable, Equatable {
         case step
         /// Whole batches: a pass runs to its end; arrivals gather for the next (``DynamicBatcher``).
         case batch
+        /// Whole batches on the threads that read the requests: each I/O thread runs the requests it
+        /// read in one round as one pass, itself, with no hand-off to a worker (``InlineBatcher``).
+        case inline
     }
 
     /// Which scheduler runs. Default: ``Scheduling/batch`` (see README "Performance" for the comparison).
@@ -17,7 +20,8 @@ public struct BatchingConfiguration: Sendable, Equatable {
     /// worker is idle, in microseconds. Default: 0 (no wait: an idle worker starts at once;
     /// arrivals during a pass gather for the next one anyway).
     public var maxBatchDelayMicroseconds: Int
-    /// Step-level only: running batches stepping in parallel, one per worker thread. Default: 1.
+    /// Step-level: running batches stepping in parallel, one per worker thread. Inline: lanes, one
+    /// per I/O thread (`lstm-serve` sets it to its I/O thread count). Default: 1.
     public var workers: Int
     /// Most sequences waiting (not yet in a pass); beyond it work is refused. Default: 1,024.
     public var maxQueueSize: Int

@@ -5,7 +5,8 @@ import SentimentModel
 
 extension InferenceService {
     /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done.
-    func classify(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
+    /// - Parameter lane: the I/O thread handling the request, for ``InlineBatcher``.
+    func classify(_ request: HTTPRequest, lane: Int, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
         let body = try ClassifyRequest.parse(request.body)
         let sequences = try sequences(for: body)
@@ -15,7 +16,7 @@ extension InferenceService {
         let retryAfter = configuration.retryAfterSeconds
         let timeout = UInt64(max(configuration.requestTimeoutMilliseconds, 0)) * 1_000_000
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
-        batcher.submit(sequences, timeout: timeout) { outcome in
+        batcher.submit(sequences, timeout: timeout, lane: lane) { outcome in
             switch outcome {
             case .success(let result):
                 let results = zip(result.outputs, lengths).map { score, length in

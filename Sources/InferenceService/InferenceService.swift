@@ -13,7 +13,7 @@ public final class InferenceService: HTTPHandler {
     /// The model being served.
     public let model: ModelBundle
     public let configuration: ServiceConfiguration
-    let batcher: any BatchScheduler<[Int32], Float>
+    let batcher: Scheduler
     private let draining = Atomic<Bool>(false)
 
     public init(model: ModelBundle, configuration: ServiceConfiguration = .init()) {
@@ -23,14 +23,24 @@ public final class InferenceService: HTTPHandler {
         let batching = configuration.batching
         switch batching.scheduling {
         case .step:
-            self.batcher = ContinuousBatcher(workers: batching.workers, maxQueueSize: batching.maxQueueSize) {
-                LSTMStepBatch(classifier: classifier, capacity: max(batching.maxBatchSize, 1))
-            }
+            self.batcher = .shared(
+                ContinuousBatcher(workers: batching.workers, maxQueueSize: batching.maxQueueSize) {
+                    LSTMStepBatch(classifier: classifier, capacity: max(batching.maxBatchSize, 1))
+                })
         case .batch:
-            self.batcher = DynamicBatcher(configuration: batching) { sequences in
-                // Ids were validated before submission, so this cannot throw; NaN marks the impossible.
-                (try? classifier.predict(sequences)) ?? Array(repeating: .nan, count: sequences.count)
-            }
+            self.batcher = .shared(DynamicBatcher(configuration: batching, process: Self.forwardPass(classifier)))
+        case .inline:
+            self.batcher = .inline(
+                InlineBatcher(
+                    lanes: batching.workers, maxBatchSize: batching.maxBatchSize, maxQueueSize: batching.maxQueueSize,
+                    process: Self.forwardPass(classifier)))
+        }
+    }
+
+    private static func forwardPass(_ classifier: LSTMClassifier) -> @Sendable ([[Int32]]) -> [Float] {
+        { sequences in
+            // Ids were validated before submission, so this cannot throw; NaN marks the impossible.
+            (try? classifier.predict(sequences)) ?? Array(repeating: .nan, count: sequences.count)
         }
     }
 
@@ -44,19 +54,25 @@ public final class InferenceService: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         do {
-            try route(request, respond: respond)
+            try route(request, context: context, respond: respond)
         } catch {
             respond(error.response)
         }
     }
 
-    private func route(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
+    /// Runs the forward passes of the `/classify` requests that I/O thread `ioThread` read this round
+    /// (``InlineBatcher``; the other schedulers have their own threads and ignore it).
+    public func roundEnded(ioThread: Int) {
+        batcher.runPending(lane: ioThread)
+    }
+
+    private func route(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
         let path = request.path
         let readOnly: [HTTPMethod] = [.GET, .HEAD]
         switch path {
         case "/classify":
             guard request.method == .POST else { throw .methodNotAllowed(request.method, allowed: [.POST]) }
-            try classify(request, respond: respond)
+            try classify(request, lane: context.ioThread, respond: respond)
         case "/healthz":
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             respond(Self.json { $0.field("status", "ok") })
@@ -87,5 +103,28 @@ public final class InferenceService: HTTPHandler {
         var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
+    }
+}
+
+extension InferenceService {
+    /// The batch scheduler. ``InlineBatcher`` is held by its concrete type, so that its inlinable
+    /// code is specialized here: it runs on the I/O threads for every request.
+    enum Scheduler: Sendable {
+        case inline(InlineBatcher<[Int32], Float>)
+        /// Schedulers with threads of their own.
+        case shared(any BatchScheduler<[Int32], Float>)
+
+        func submit(_ inputs: [[Int32]], timeout: UInt64, lane: Int, completion: @escaping BatchCompletion<Float>) {
+            switch self {
+            case .inline(let batcher):
+                batcher.submit(inputs, timeout: timeout, lane: lane, completion: completion)
+            case .shared(let batcher):
+                batcher.submit(inputs, timeout: timeout, completion: completion)
+            }
+        }
+
+        func runPending(lane: Int) {
+            if case .inline(let batcher) = self { batcher.runPending(lane: lane) }
+        }
     }
 }

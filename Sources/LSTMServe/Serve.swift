@@ -21,7 +21,7 @@ struct Serve: ParsableCommand {
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
     var port: Int?
-    @Option(help: "How requests share forward passes: step (rows join and leave a running batch between time steps) or batch (whole passes). Default: batch. [LSTM_SERVE_SCHEDULER]")
+    @Option(help: "How requests share forward passes: batch (whole passes on a worker thread), inline (each I/O thread runs the requests it read together as one pass, itself) or step (rows join and leave a running batch between time steps). Default: batch. [LSTM_SERVE_SCHEDULER]")
     var scheduler: String?
     @Option(help: "Most sequences in one forward pass; with --scheduler step, most rows in each running batch. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
     var maxBatchSize: Int?
@@ -70,11 +70,13 @@ struct Serve: ParsableCommand {
         guard let scheduling = BatchingConfiguration.Scheduling(rawValue: schedulerName) else {
             throw ValidationError("--scheduler must be one of: \(BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(schedulerName)')")
         }
+        let ioThreadCount = try positive(Environment.resolve(ioThreads, "IO_THREADS", default: HTTPServer.Configuration.activeProcessorCount), "--io-threads")
         let batching = BatchingConfiguration(
             scheduling: scheduling,
             maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: 64), "--max-batch-size"),
             maxBatchDelayMicroseconds: try nonNegative(Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: 0), "--max-batch-delay-us"),
-            workers: try positive(Environment.resolve(workers, "WORKERS", default: 1), "--workers"),
+            // Inline passes run on the I/O threads: one lane each.
+            workers: scheduling == .inline ? ioThreadCount : try positive(Environment.resolve(workers, "WORKERS", default: 1), "--workers"),
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: 1_024), "--max-queue"))
         let service = InferenceService(
             model: bundle,
@@ -93,7 +95,7 @@ struct Serve: ParsableCommand {
             headerReadTimeout: .milliseconds(try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: 10_000), "--header-timeout-ms")),
             idleTimeout: .seconds(try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: 60), "--idle-timeout-s")),
             maxConnections: try positive(Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: 1_024), "--max-connections"),
-            ioThreadCount: try positive(Environment.resolve(ioThreads, "IO_THREADS", default: HTTPServer.Configuration.activeProcessorCount), "--io-threads"),
+            ioThreadCount: ioThreadCount,
             accessLogHeaders: ["X-Batch-Size"])
         let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: 10), "--drain-timeout-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }

@@ -125,7 +125,7 @@ extension EndToEnd {
             try process.waitForExit(timeout: .seconds(15))
             #expect(process.exitedNormally)
             #expect(process.exitStatus != 0)
-            #expect(process.output.contains("--scheduler must be one of: step, batch (got 'fifo')"), "output: \(process.output)")
+            #expect(process.output.contains("--scheduler must be one of: step, batch, inline (got 'fifo')"), "output: \(process.output)")
             #expect(!process.output.contains("serving"), "output: \(process.output)")
         }
 

@@ -1,0 +1,125 @@
+import Synchronization
+import Testing
+
+@testable import Batching
+
+/// Passes on the submitting threads: nothing runs until the lane's ``InlineBatcher/runPending(lane:)``,
+/// which runs the lane's work there, oldest first, in passes of at most `maxBatchSize`.
+struct InlineBatcherTests {
+    /// Every completion, in the order they came.
+    final class Completions: Sendable {
+        private let results = Mutex<[(label: String, result: Result<BatchResult<Int>, BatchingError>)]>([])
+
+        func record(_ label: String) -> BatchCompletion<Int> {
+            { result in self.results.withLock { $0.append((label, result)) } }
+        }
+
+        var labels: [String] { results.withLock { $0.map(\.label) } }
+
+        func outputs(_ label: String) -> [Int]? {
+            results.withLock { results in try? results.first { $0.label == label }?.result.get().outputs }
+        }
+
+        func batchSizes(_ label: String) -> [Int]? {
+            results.withLock { results in try? results.first { $0.label == label }?.result.get().batchSizes }
+        }
+
+        func error(_ label: String) -> BatchingError? {
+            results.withLock { results in
+                guard case .failure(let error) = results.first(where: { $0.label == label })?.result else { return nil }
+                return error
+            }
+        }
+    }
+
+    /// The inputs of every pass, in order.
+    final class Passes: Sendable {
+        private let passes = Mutex<[[Int]]>([])
+
+        func append(_ inputs: [Int]) { passes.withLock { $0.append(inputs) } }
+
+        var all: [[Int]] { passes.withLock { $0 } }
+    }
+
+    /// A batcher that multiplies by 10 and records each pass's inputs.
+    static func makeBatcher(lanes: Int = 2, maxBatchSize: Int = 64, maxQueueSize: Int = 1_024) -> (InlineBatcher<Int, Int>, Passes) {
+        let passes = Passes()
+        let batcher = InlineBatcher<Int, Int>(lanes: lanes, maxBatchSize: maxBatchSize, maxQueueSize: maxQueueSize) { inputs in
+            passes.append(inputs)
+            return inputs.map { $0 * 10 }
+        }
+        return (batcher, passes)
+    }
+
+    @Test func submissionsWaitForTheirLane_ThenShareOnePass_InOrder() {
+        let (batcher, passes) = Self.makeBatcher()
+        let done = Completions()
+        batcher.submit([1, 2], timeout: 0, lane: 0, completion: done.record("a"))
+        batcher.submit([3], timeout: 0, lane: 0, completion: done.record("b"))
+        batcher.submit([4], timeout: 0, lane: 1, completion: done.record("c"))
+        #expect(done.labels.isEmpty && batcher.queuedCount == 4)
+
+        batcher.runPending(lane: 0)
+        #expect(passes.all == [[1, 2, 3]])
+        #expect(done.labels == ["a", "b"])
+        #expect(done.outputs("a") == [10, 20] && done.outputs("b") == [30])
+        #expect(done.batchSizes("a") == [3, 3])
+        #expect(batcher.queuedCount == 1)
+
+        batcher.runPending(lane: 0)  // nothing left there: no pass
+        #expect(passes.all.count == 1)
+        batcher.runPending(lane: 1)
+        #expect(passes.all == [[1, 2, 3], [4]])
+        #expect(done.outputs("c") == [40] && batcher.queuedCount == 0)
+    }
+
+    @Test func moreThanMaxBatchSize_RunsInSeveralPasses_OldestFirst() {
+        let (batcher, passes) = Self.makeBatcher(maxBatchSize: 4)
+        let done = Completions()
+        batcher.submit([1, 2, 3], timeout: 0, lane: 0, completion: done.record("a"))
+        batcher.submit([4, 5, 6, 7, 8, 9], timeout: 0, lane: 0, completion: done.record("b"))
+        batcher.runPending(lane: 0)
+        #expect(passes.all == [[1, 2, 3, 4], [5, 6, 7, 8], [9]])
+        #expect(done.outputs("b") == [40, 50, 60, 70, 80, 90])
+        #expect(done.batchSizes("b") == [4, 4, 4, 4, 4, 1])
+    }
+
+    @Test func aLaneOverItsQueueLimit_RefusesTheWholeSubmission_AtOnce() {
+        let (batcher, passes) = Self.makeBatcher(maxQueueSize: 3)
+        let done = Completions()
+        batcher.submit([1, 2], timeout: 0, lane: 0, completion: done.record("fits"))
+        batcher.submit([3, 4], timeout: 0, lane: 0, completion: done.record("too many"))
+        batcher.submit([5, 6, 7], timeout: 0, lane: 1, completion: done.record("other lane"))
+        #expect(done.labels == ["too many"] && done.error("too many") == .queueFull)
+        batcher.runPending(lane: 0)
+        batcher.runPending(lane: 1)
+        #expect(passes.all == [[1, 2], [5, 6, 7]])
+        #expect(done.outputs("fits") == [10, 20] && done.outputs("other lane") == [50, 60, 70])
+    }
+
+    @Test func afterStopAccepting_NewWorkIsRefused_GatheredWorkStillRuns() {
+        let (batcher, _) = Self.makeBatcher()
+        let done = Completions()
+        batcher.submit([1], timeout: 0, lane: 0, completion: done.record("before"))
+        batcher.stopAccepting()
+        batcher.submit([2], timeout: 0, lane: 0, completion: done.record("after"))
+        #expect(done.error("after") == .shuttingDown)
+        batcher.runPending(lane: 0)
+        #expect(done.outputs("before") == [10])
+    }
+
+    @Test func emptySubmissions_CompleteAtOnce_AndLaneNumbersWrapAround() {
+        let (batcher, passes) = Self.makeBatcher(lanes: 2)
+        let done = Completions()
+        batcher.submit([], timeout: 0, lane: 0, completion: done.record("empty"))
+        #expect(done.outputs("empty") == [] && passes.all.isEmpty)
+
+        batcher.submit([1], timeout: 0, lane: 3, completion: done.record("three"))
+        batcher.submit([2], timeout: 0, lane: -1, completion: done.record("minus one"))
+        batcher.submit([3], timeout: 0, completion: done.record("no lane"))
+        batcher.runPending(lane: 1)  // 3 and -1 are lane 1
+        #expect(passes.all == [[1, 2]])
+        batcher.runPending(lane: 0)
+        #expect(done.outputs("no lane") == [30])
+    }
+}
