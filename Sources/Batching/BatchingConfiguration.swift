@@ -1,33 +1,34 @@
 /// How work is grouped into forward passes. Every field has a documented default.
 public struct BatchingConfiguration: Sendable, Equatable {
-    /// The two ways of sharing forward passes.
+    /// The ways of sharing forward passes.
     public enum Scheduling: String, Sendable, CaseIterable {
-        /// Step-level: rows join and leave a running batch between time steps (``ContinuousBatcher``).
-        case step
-        /// Whole batches: a pass runs to its end; arrivals gather for the next (``DynamicBatcher``).
-        case batch
         /// Whole batches on the threads that read the requests: each I/O thread runs the requests it
         /// read in one round as one pass, itself, with no hand-off to a worker (``InlineBatcher``).
         case inline
+        /// Whole batches on a worker thread: a pass runs to its end; arrivals gather for the next
+        /// (``DynamicBatcher``).
+        case batch
+        /// Step-level: rows join and leave a running batch between time steps (``ContinuousBatcher``).
+        case step
     }
 
-    /// Which scheduler runs. Default: ``Scheduling/batch`` (see README "Performance" for the comparison).
+    /// Which scheduler runs. Default: ``Scheduling/inline`` (see README "Performance" for the comparison).
     public var scheduling: Scheduling
     /// Most sequences in one forward pass; with step-level scheduling, most rows in each
     /// worker's running batch. Default: 64.
     public var maxBatchSize: Int
-    /// Whole batches only: how long a batch that is not full may wait for more work once the
+    /// ``Scheduling/batch`` only: how long a batch that is not full may wait for more work once the
     /// worker is idle, in microseconds. Default: 0 (no wait: an idle worker starts at once;
     /// arrivals during a pass gather for the next one anyway).
     public var maxBatchDelayMicroseconds: Int
-    /// Step-level: running batches stepping in parallel, one per worker thread. Inline: lanes, one
-    /// per I/O thread (`lstm-serve` sets it to its I/O thread count). Default: 1.
+    /// Step-level only: running batches stepping in parallel, one per worker thread. Default: 1.
     public var workers: Int
-    /// Most sequences waiting (not yet in a pass); beyond it work is refused. Default: 1,024.
+    /// Most sequences waiting (not yet in a pass; inline: on one I/O thread); beyond it work is
+    /// refused. Default: 1,024.
     public var maxQueueSize: Int
 
     public init(
-        scheduling: Scheduling = .batch, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, workers: Int = 1,
+        scheduling: Scheduling = .inline, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, workers: Int = 1,
         maxQueueSize: Int = 1_024
     ) {
         self.scheduling = scheduling

@@ -6,9 +6,10 @@ import Synchronization
 /// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.
 ///
 /// Threading: ``handle(_:context:respond:)`` runs on the server's I/O threads and never blocks:
-/// it parses and tokenizes, then submits to the configured scheduler (whole-batch
-/// ``DynamicBatcher`` or step-level ``ContinuousBatcher``), whose threads run the forward pass and
-/// call `respond`. Knows nothing of sockets.
+/// it parses and tokenizes, then submits to the configured scheduler. With ``InlineBatcher`` (the
+/// default) the same thread runs the pass in ``roundEnded(ioThread:)`` and calls `respond`; with
+/// ``DynamicBatcher`` (whole passes) or ``ContinuousBatcher`` (step-level) their own threads do.
+/// Knows nothing of sockets.
 public final class InferenceService: HTTPHandler {
     /// The model being served.
     public let model: ModelBundle
@@ -32,7 +33,7 @@ public final class InferenceService: HTTPHandler {
         case .inline:
             self.batcher = .inline(
                 InlineBatcher(
-                    lanes: batching.workers, maxBatchSize: batching.maxBatchSize, maxQueueSize: batching.maxQueueSize,
+                    lanes: Self.inlineLanes, maxBatchSize: batching.maxBatchSize, maxQueueSize: batching.maxQueueSize,
                     process: Self.forwardPass(classifier)))
         }
     }
@@ -43,6 +44,11 @@ public final class InferenceService: HTTPHandler {
             (try? classifier.predict(sequences)) ?? Array(repeating: .nan, count: sequences.count)
         }
     }
+
+    /// Lanes of the inline scheduler: one per I/O thread up to this many. I/O threads beyond it
+    /// share lanes, which is still correct (a lane is locked) but runs some of one thread's work
+    /// on another.
+    static let inlineLanes = 64
 
     /// Whether `/readyz` answers 200: the model is loaded and the service is not draining.
     public var isReady: Bool { !draining.load(ordering: .relaxed) }

@@ -7,7 +7,8 @@ public struct ServiceConfiguration: Sendable {
     /// Most sequences one request may carry (`texts` or a batch of `tokens`); more is a 422. Default: 256.
     public var maxItemsPerRequest: Int
     /// How long a sequence may wait for a forward pass before the request fails with 504, in
-    /// milliseconds (`--request-timeout-ms`). Default: 5,000.
+    /// milliseconds (`--request-timeout-ms`). Default: 5,000. The inline scheduler has no wait to
+    /// bound: a request's pass runs at the end of the round that read it.
     public var requestTimeoutMilliseconds: Int
     /// Seconds a client is told to wait (`Retry-After`) when the queue is full. Default: 1.
     public var retryAfterSeconds: Int

@@ -21,7 +21,7 @@ struct Serve: ParsableCommand {
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
     var port: Int?
-    @Option(help: "How requests share forward passes: batch (whole passes on a worker thread), inline (each I/O thread runs the requests it read together as one pass, itself) or step (rows join and leave a running batch between time steps). Default: batch. [LSTM_SERVE_SCHEDULER]")
+    @Option(help: "How requests share forward passes: inline (each I/O thread runs the requests it read together as one pass, itself), batch (whole passes on a worker thread) or step (rows join and leave a running batch between time steps). Default: inline. [LSTM_SERVE_SCHEDULER]")
     var scheduler: String?
     @Option(help: "Most sequences in one forward pass; with --scheduler step, most rows in each running batch. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
     var maxBatchSize: Int?
@@ -29,9 +29,9 @@ struct Serve: ParsableCommand {
     var workers: Int?
     @Option(help: "--scheduler batch: microseconds an idle worker waits to fill a batch. Default: 0. [LSTM_SERVE_MAX_BATCH_DELAY_US]")
     var maxBatchDelayUs: Int?
-    @Option(help: "Most sequences waiting for a pass; beyond it 503. Default: 1024. [LSTM_SERVE_MAX_QUEUE]")
+    @Option(help: "Most sequences waiting for a pass (inline: on one I/O thread); beyond it 503. Default: 1024. [LSTM_SERVE_MAX_QUEUE]")
     var maxQueue: Int?
-    @Option(help: "Milliseconds a request may wait for a pass; beyond it 504. Default: 5000. [LSTM_SERVE_REQUEST_TIMEOUT_MS]")
+    @Option(help: "--scheduler batch or step: milliseconds a request may wait for a pass; beyond it 504. Default: 5000. [LSTM_SERVE_REQUEST_TIMEOUT_MS]")
     var requestTimeoutMs: Int?
     @Option(help: "Most texts or token sequences in one request; beyond it 422. Default: 256. [LSTM_SERVE_MAX_ITEMS_PER_REQUEST]")
     var maxItemsPerRequest: Int?
@@ -66,17 +66,15 @@ struct Serve: ParsableCommand {
         let bundle = try modelOptions.load()
         let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
 
-        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: BatchingConfiguration.Scheduling.batch.rawValue)
+        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: BatchingConfiguration.Scheduling.inline.rawValue)
         guard let scheduling = BatchingConfiguration.Scheduling(rawValue: schedulerName) else {
             throw ValidationError("--scheduler must be one of: \(BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(schedulerName)')")
         }
-        let ioThreadCount = try positive(Environment.resolve(ioThreads, "IO_THREADS", default: HTTPServer.Configuration.activeProcessorCount), "--io-threads")
         let batching = BatchingConfiguration(
             scheduling: scheduling,
             maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: 64), "--max-batch-size"),
             maxBatchDelayMicroseconds: try nonNegative(Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: 0), "--max-batch-delay-us"),
-            // Inline passes run on the I/O threads: one lane each.
-            workers: scheduling == .inline ? ioThreadCount : try positive(Environment.resolve(workers, "WORKERS", default: 1), "--workers"),
+            workers: try positive(Environment.resolve(workers, "WORKERS", default: 1), "--workers"),
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: 1_024), "--max-queue"))
         let service = InferenceService(
             model: bundle,
@@ -95,7 +93,7 @@ struct Serve: ParsableCommand {
             headerReadTimeout: .milliseconds(try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: 10_000), "--header-timeout-ms")),
             idleTimeout: .seconds(try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: 60), "--idle-timeout-s")),
             maxConnections: try positive(Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: 1_024), "--max-connections"),
-            ioThreadCount: ioThreadCount,
+            ioThreadCount: try positive(Environment.resolve(ioThreads, "IO_THREADS", default: HTTPServer.Configuration.activeProcessorCount), "--io-threads"),
             accessLogHeaders: ["X-Batch-Size"])
         let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: 10), "--drain-timeout-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }

@@ -8,7 +8,7 @@ extension EndToEnd {
     /// Item 5: the real `lstm-serve` binary as a child process: start, serve, stop on SIGTERM; fail fast on a bad model.
     @Suite("The lstm-serve executable", .enabled(if: ServerProcess.executableURL != nil, "lstm-serve is not built next to the test product"))
     struct ExecutableTests {
-        @Test(arguments: ["batch", "step"])
+        @Test(arguments: ["inline", "batch", "step"])
         func itServesOnAnEphemeralPortAndExitsCleanlyOnSIGTERM(scheduler: String) throws {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
@@ -47,7 +47,7 @@ extension EndToEnd {
                     "-c", "ulimit -n 64 && exec \"$0\" \"$@\"", executable.path, "--host", "127.0.0.1", "--port", "0",
                     "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
                     // The batch delay window was a Dispatch timer, which needs a new descriptor.
-                    "--max-batch-delay-us", "100000",
+                    "--scheduler", "batch", "--max-batch-delay-us", "100000",
                 ])
             let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
             let port = try #require(Self.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
@@ -125,7 +125,7 @@ extension EndToEnd {
             try process.waitForExit(timeout: .seconds(15))
             #expect(process.exitedNormally)
             #expect(process.exitStatus != 0)
-            #expect(process.output.contains("--scheduler must be one of: step, batch, inline (got 'fifo')"), "output: \(process.output)")
+            #expect(process.output.contains("--scheduler must be one of: inline, batch, step (got 'fifo')"), "output: \(process.output)")
             #expect(!process.output.contains("serving"), "output: \(process.output)")
         }
 

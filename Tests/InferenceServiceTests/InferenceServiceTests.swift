@@ -29,6 +29,8 @@ struct InferenceServiceTests {
         let context = RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now)
         let response = await withCheckedContinuation { continuation in
             service.handle(request, context: context) { continuation.resume(returning: $0) }
+            // What an I/O thread does once it has read a round of requests: the inline scheduler's pass runs here.
+            service.roundEnded(ioThread: context.ioThread)
         }
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         return (response, object)
