@@ -17,9 +17,13 @@ public struct HTTPResponse: Sendable, Equatable {
         self.body = body
     }
 
-    /// Creates a response with a `Content-Type` header and a byte body.
+    /// Creates a response with a `Content-Type` header and a byte body, with room for a few more
+    /// headers: one allocation for the headers where a literal and a later `add` take three.
     public init(status: HTTPStatus = .ok, contentType: String, body: [UInt8]) {
-        self.init(status: status, headers: ["Content-Type": contentType], body: body)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4)
+        headers.add(name: "Content-Type", value: contentType)
+        self.init(status: status, headers: headers, body: body)
     }
 
     /// Creates a `text/plain; charset=utf-8` response from a string.

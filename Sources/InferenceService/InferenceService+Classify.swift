@@ -23,7 +23,7 @@ extension InferenceService {
                     ClassifyResult(label: ModelBundle.label(for: score), score: score, tokens: length, truncated: length > maxLength)
                 }
                 let batchSize = result.batchSizes.max() ?? 0
-                respond(Self.json(headers: ["X-Batch-Size": String(batchSize)]) { writer in
+                var response = Self.json { writer in
                     if body.isBatch {
                         writer.key("results")
                         writer.array { writer in for item in results { writer.object { item.write(to: &$0) } } }
@@ -35,7 +35,9 @@ extension InferenceService {
                         writer.field("name", modelName)
                         writer.field("sha256", sha256)
                     }
-                })
+                }
+                response.headers.add(name: "X-Batch-Size", value: String(batchSize))
+                respond(response)
             case .failure(.queueFull):
                 respond(ServiceError(
                     status: .serviceUnavailable, code: "overloaded", message: "the inference queue is full; retry later",

@@ -45,6 +45,9 @@ public final class InferenceService: HTTPHandler {
         }
     }
 
+    /// The methods of the read-only routes; built once, not per request.
+    private static let readOnlyMethods: [HTTPMethod] = [.GET, .HEAD]
+
     /// Lanes of the inline scheduler: one per I/O thread up to this many. I/O threads beyond it
     /// share lanes, which is still correct (a lane is locked) but runs some of one thread's work
     /// on another.
@@ -74,7 +77,7 @@ public final class InferenceService: HTTPHandler {
 
     private func route(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
         let path = request.path
-        let readOnly: [HTTPMethod] = [.GET, .HEAD]
+        let readOnly = Self.readOnlyMethods
         switch path {
         case "/classify":
             guard request.method == .POST else { throw .methodNotAllowed(request.method, allowed: [.POST]) }
