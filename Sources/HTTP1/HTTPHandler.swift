@@ -11,8 +11,9 @@ public protocol HTTPHandler: Sendable {
 
     /// Called on I/O thread `ioThread` once it has handled every event that was ready together, before it waits
     /// for more: the end of a round. A handler that gathers work across a round's requests (to batch it) runs it
-    /// here, on the thread that read them; responses given to `respond` now are written in the same round. It must
-    /// not block beyond that work. The default does nothing.
+    /// here, on the thread that read them; responses given to `respond` now are written in the same round. Writing
+    /// them can release pipelined requests held back behind them, so it is called again, as often as that happens,
+    /// before the thread waits. It must not block beyond that work. The default does nothing.
     func roundEnded(ioThread: Int)
 }
 

@@ -61,7 +61,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// The loop's position among the server's I/O threads, reported to handlers as ``HTTP1/RequestContext/ioThread``.
     let index: Int
     /// Called on the loop thread at the end of every round: once the events of one `epoll_wait` and the tasks and
-    /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded(ioThread:)``).
+    /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded(ioThread:)``); again
+    /// while the tasks it caused run, since they can release pipelined requests.
     private let roundEnded: () -> Void
     /// Scratch buffer for `recv`, shared by the loop's connections.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -258,9 +259,11 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             runTasks()
             fireTimers()
             // Work the handler gathered from this round's requests (a batched forward pass) runs now, and what it
-            // answers is written before the loop sleeps.
-            roundEnded()
-            runTasks()
+            // answers is written before the loop sleeps. Writing answers can release pipelined requests that waited
+            // behind them in a connection's buffer; those make another round at once, as no socket event may come.
+            repeat {
+                roundEnded()
+            } while runTasks()
         }
         // Stopped with connections left (the server was dropped without `stop`): close them rather than leave
         // clients waiting, then refuse further tasks, so none keeps a connection (and through it, this loop) alive.
@@ -277,13 +280,16 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         timedTasks = []
     }
 
-    /// Runs queued tasks, including those they queue.
-    private func runTasks() {
+    /// Runs queued tasks, including those they queue; returns whether there were any.
+    @discardableResult
+    private func runTasks() -> Bool {
+        let ranAny = !tasks.isEmpty
         while !tasks.isEmpty {
             swap(&tasks, &spareTasks)
             for task in spareTasks { task() }
             spareTasks.removeAll(keepingCapacity: true)
         }
+        return ranAny
     }
 
     /// Fires every timer that is due: connections' in deadline order, then timed tasks.

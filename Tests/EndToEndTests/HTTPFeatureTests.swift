@@ -1,3 +1,5 @@
+import Batching
+import InferenceService
 import SentimentModel
 import TestSupport
 import Testing
@@ -55,11 +57,16 @@ extension EndToEnd {
             }
         }
 
-        @Test func pipelinedClassifyRequestsAreAnsweredInOrder() throws {
-            try LiveServer.run { server in
+        /// More requests than a connection may have waiting (16 by default): the rest are parsed only
+        /// as earlier ones are answered, and must not then wait for input that is not coming.
+        @Test(arguments: BatchingConfiguration.Scheduling.allCases)
+        func pipelinedClassifyRequestsAreAnsweredInOrder(scheduling: BatchingConfiguration.Scheduling) throws {
+            let texts = (0..<20).map { Self.texts[$0 % Self.texts.count] }
+            let service = ServiceConfiguration(batching: BatchingConfiguration(scheduling: scheduling))
+            try LiveServer.run(service: service) { server in
                 let client = try server.connect()
-                try client.send(Self.texts.map { Self.classifyText($0) }.joined())
-                for text in Self.texts {
+                try client.send(texts.map { Self.classifyText($0) }.joined())
+                for text in texts {
                     let response = try client.readResponse()
                     #expect(response.status == 200)
                     #expect(response.json["tokens"] as? Int == Fixtures.vocabulary.encode(text).count)

@@ -65,4 +65,20 @@ struct RoundEndTests {
         }
         #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
     }
+
+    /// Requests the server parses while writing a round's responses (pipelined beyond
+    /// `maxPipelinedRequests`, so parsed only once earlier ones are answered) must not wait for a
+    /// socket event that is not coming: their round ends too.
+    @Test func requestsParsedWhileAnswering_AreAnsweredWithoutWaitingForMoreInput() throws {
+        let handler = RoundHandler()
+        var configuration = HTTPServer.Configuration()
+        configuration.maxPipelinedRequests = 4
+        try withServer(configuration, handler: handler) { _, port in
+            let client = try RawHTTPClient(port: port)
+            try client.send(String(repeating: "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", count: 10))
+            let bodies = try (0..<10).map { _ in try client.readResponse().text }
+            #expect(bodies.count == 10 && bodies.allSatisfy { $0.hasPrefix("round ") }, "\(bodies)")
+        }
+        #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
+    }
 }
