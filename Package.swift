@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
         .testTarget(
             name: "InferenceServiceTests",
-            dependencies: ["InferenceService", "HTTP1", "SentimentModel", "TestSupport"],
+            dependencies: ["InferenceService", "Batching", "HTTP1", "SentimentModel", "TestSupport"],
             swiftSettings: sharedSettings
         ),
         .testTarget(

@@ -14,7 +14,7 @@ extension InferenceService {
         let modelName = model.name
         let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
-        let timeout = UInt64(max(configuration.requestTimeoutMilliseconds, 0)) * 1_000_000
+        let timeout = requestTimeoutNanoseconds
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
         batcher.submit(sequences, timeout: timeout, lane: lane) { outcome in
             switch outcome {

@@ -20,6 +20,8 @@ public final class InferenceService: HTTPHandler {
     public init(model: ModelBundle, configuration: ServiceConfiguration = .init()) {
         self.model = model
         self.configuration = configuration
+        let (nanoseconds, overflow) = UInt64(max(configuration.requestTimeoutMilliseconds, 0)).multipliedReportingOverflow(by: 1_000_000)
+        self.requestTimeoutNanoseconds = overflow ? .max : nanoseconds
         let classifier = model.classifier
         let batching = configuration.batching
         switch batching.scheduling {
@@ -48,10 +50,15 @@ public final class InferenceService: HTTPHandler {
     /// The methods of the read-only routes; built once, not per request.
     private static let readOnlyMethods: [HTTPMethod] = [.GET, .HEAD]
 
-    /// Lanes of the inline scheduler: one per I/O thread up to this many. I/O threads beyond it
-    /// share lanes, which is still correct (a lane is locked) but runs some of one thread's work
-    /// on another.
-    static let inlineLanes = 64
+    /// Lanes of the inline scheduler: one per I/O thread up to this many (`lstm-serve` allows no
+    /// more I/O threads). Threads beyond it, or several servers sharing one service, share lanes:
+    /// still correct (a lane is locked, and answers find their way to their connection's thread),
+    /// but then a thread may run another's requests, and they share its `maxQueueSize`.
+    public static let inlineLanes = 1_024
+
+    /// How long a sequence may wait for a pass, in nanoseconds, saturating rather than trapping
+    /// for any `requestTimeoutMilliseconds`; computed once, not per request.
+    let requestTimeoutNanoseconds: UInt64
 
     /// Whether `/readyz` answers 200: the model is loaded and the service is not draining.
     public var isReady: Bool { !draining.load(ordering: .relaxed) }

@@ -43,7 +43,7 @@ struct Serve: ParsableCommand {
     var headerTimeoutMs: Int?
     @Option(help: "Seconds an idle keep-alive connection stays open. Default: 60. [LSTM_SERVE_IDLE_TIMEOUT_S]")
     var idleTimeoutS: Int?
-    @Option(help: "I/O threads serving the connections (assigned round-robin). Default: the number of cores. [LSTM_SERVE_IO_THREADS]")
+    @Option(help: "I/O threads serving the connections (assigned round-robin), at most 1024. Default: the number of cores. [LSTM_SERVE_IO_THREADS]")
     var ioThreads: Int?
     @Option(help: "Most open connections. Default: 1024. [LSTM_SERVE_MAX_CONNECTIONS]")
     var maxConnections: Int?
@@ -93,7 +93,7 @@ struct Serve: ParsableCommand {
             headerReadTimeout: .milliseconds(try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: 10_000), "--header-timeout-ms")),
             idleTimeout: .seconds(try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: 60), "--idle-timeout-s")),
             maxConnections: try positive(Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: 1_024), "--max-connections"),
-            ioThreadCount: try positive(Environment.resolve(ioThreads, "IO_THREADS", default: HTTPServer.Configuration.activeProcessorCount), "--io-threads"),
+            ioThreadCount: try ioThreadCount(),
             accessLogHeaders: ["X-Batch-Size"])
         let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: 10), "--drain-timeout-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
@@ -125,6 +125,15 @@ struct Serve: ParsableCommand {
         withExtendedLifetime(signals) {
             while true { pause() }
         }
+    }
+
+    /// At most one I/O thread per inline lane, so that no two threads share one.
+    private func ioThreadCount() throws -> Int {
+        let count = try positive(
+            Environment.resolve(ioThreads, "IO_THREADS", default: min(HTTPServer.Configuration.activeProcessorCount, InferenceService.inlineLanes)),
+            "--io-threads")
+        guard count <= InferenceService.inlineLanes else { throw ValidationError("--io-threads must be at most \(InferenceService.inlineLanes), got \(count)") }
+        return count
     }
 
     private func positive(_ value: Int, _ name: String) throws -> Int {

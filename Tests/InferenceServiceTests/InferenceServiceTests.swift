@@ -1,6 +1,8 @@
+import Batching
 import Foundation
 import HTTP1
 import SentimentModel
+import Synchronization
 import Testing
 
 @testable import InferenceService
@@ -52,6 +54,23 @@ struct InferenceServiceTests {
         let model = try #require(body["model"] as? [String: Any])
         #expect(model["name"] as? String == "imdb-lstm")
         #expect(model["sha256"] as? String == Self.model.sha256)
+    }
+
+    /// Inline scheduling: a request waits for the end of the round of the I/O thread that read it,
+    /// and runs there, not at another thread's.
+    @Test func inlineRequestsRunAtTheEndOfTheirOwnThreadsRound() throws {
+        let service = Self.service(ServiceConfiguration(batching: BatchingConfiguration(scheduling: .inline)))
+        let request = HTTPRequest(
+            method: .POST, target: "/classify", headers: ["Content-Type": "application/json"], body: Array(#"{"text": "great film"}"#.utf8))
+        let answers = Mutex<[HTTPResponse]>([])
+        service.handle(request, context: RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now, ioThread: 1)) { response in
+            answers.withLock { $0.append(response) }
+        }
+        service.roundEnded(ioThread: 0)
+        #expect(answers.withLock { $0.isEmpty })
+        service.roundEnded(ioThread: 1)
+        let response = try #require(answers.withLock { $0.first })
+        #expect(response.status == .ok && response.headers["X-Batch-Size"] == "1")
     }
 
     @Test func batchShapesAnswerInOrder() async throws {
