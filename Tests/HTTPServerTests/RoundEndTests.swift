@@ -41,44 +41,50 @@ struct RoundEndTests {
         }
     }
 
-    @Test func requestsReadTogether_AreAnsweredAtTheEndOfOneRound_OnTheThreadThatReadThem() throws {
+    /// Runs `body` against a server answering through a new ``RoundHandler``, with `configure`
+    /// applied to its settings, then checks that no request ended its round on another thread.
+    func withRoundServer(_ configure: (inout HTTPServer.Configuration) -> Void, _ body: (_ port: Int) throws -> Void) throws {
         let handler = RoundHandler()
         var configuration = HTTPServer.Configuration()
-        configuration.ioThreadCount = 2
-        try withServer(configuration, handler: handler) { _, port in
+        configure(&configuration)
+        try withServer(configuration, handler: handler) { _, port in try body(port) }
+        #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
+    }
+
+    /// `count` pipelined `GET path` requests.
+    static func pipelined(_ count: Int, _ path: String) -> String {
+        String(repeating: "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n", count: count)
+    }
+
+    @Test func requestsReadTogether_AreAnsweredAtTheEndOfOneRound_OnTheThreadThatReadThem() throws {
+        try withRoundServer({ $0.ioThreadCount = 2 }) { port in
             // Connections go to the I/O threads in turn, so these two are read by different threads.
             let first = try RawHTTPClient(port: port)
             let second = try RawHTTPClient(port: port)
-            let three = String(repeating: "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", count: 3)
-            try first.send(three)
+            try first.send(Self.pipelined(3, "/a"))
             let bodies = try (0..<3).map { _ in try first.readResponse().text }
             // One recv, one round: the three pipelined requests were held and answered together.
             #expect(Set(bodies).count == 1, "\(bodies)")
             #expect(bodies.first?.hasSuffix(": 3") == true, "\(bodies)")
 
-            try second.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+            try second.send(Self.pipelined(1, "/b"))
             #expect(try second.readResponse().text.hasSuffix(": 1"))
             // A later request on the first connection is a new round.
-            try first.send("GET /c HTTP/1.1\r\nHost: t\r\n\r\n")
+            try first.send(Self.pipelined(1, "/c"))
             let later = try first.readResponse().text
             #expect(later.hasSuffix(": 1") && later != bodies.first, "\(later)")
         }
-        #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
     }
 
     /// Requests the server parses while writing a round's responses (pipelined beyond
     /// `maxPipelinedRequests`, so parsed only once earlier ones are answered) must not wait for a
     /// socket event that is not coming: their round ends too.
     @Test func requestsParsedWhileAnswering_AreAnsweredWithoutWaitingForMoreInput() throws {
-        let handler = RoundHandler()
-        var configuration = HTTPServer.Configuration()
-        configuration.maxPipelinedRequests = 4
-        try withServer(configuration, handler: handler) { _, port in
+        try withRoundServer({ $0.maxPipelinedRequests = 4 }) { port in
             let client = try RawHTTPClient(port: port)
-            try client.send(String(repeating: "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", count: 10))
+            try client.send(Self.pipelined(10, "/a"))
             let bodies = try (0..<10).map { _ in try client.readResponse().text }
             #expect(bodies.count == 10 && bodies.allSatisfy { $0.hasPrefix("round ") }, "\(bodies)")
         }
-        #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
     }
 }
