@@ -41,12 +41,10 @@ struct RoundEndTests {
         }
     }
 
-    /// Runs `body` against a server answering through a new ``RoundHandler``, with `configure`
-    /// applied to its settings, then checks that no request ended its round on another thread.
-    func withRoundServer(_ configure: (inout HTTPServer.Configuration) -> Void, _ body: (_ port: Int) throws -> Void) throws {
+    /// Runs `body` against a server with `configuration` answering through a new ``RoundHandler``,
+    /// then checks that no request ended its round on another thread.
+    func withRoundServer(_ configuration: HTTPServer.Configuration, _ body: (_ port: Int) throws -> Void) throws {
         let handler = RoundHandler()
-        var configuration = HTTPServer.Configuration()
-        configure(&configuration)
         try withServer(configuration, handler: handler) { _, port in try body(port) }
         #expect(handler.wrongThreads.isEmpty, "\(handler.wrongThreads)")
     }
@@ -57,7 +55,7 @@ struct RoundEndTests {
     }
 
     @Test func requestsReadTogether_AreAnsweredAtTheEndOfOneRound_OnTheThreadThatReadThem() throws {
-        try withRoundServer({ $0.ioThreadCount = 2 }) { port in
+        try withRoundServer(HTTPServer.Configuration(ioThreadCount: 2)) { port in
             // Connections go to the I/O threads in turn, so these two are read by different threads.
             let first = try RawHTTPClient(port: port)
             let second = try RawHTTPClient(port: port)
@@ -80,7 +78,7 @@ struct RoundEndTests {
     /// `maxPipelinedRequests`, so parsed only once earlier ones are answered) must not wait for a
     /// socket event that is not coming: their round ends too.
     @Test func requestsParsedWhileAnswering_AreAnsweredWithoutWaitingForMoreInput() throws {
-        try withRoundServer({ $0.maxPipelinedRequests = 4 }) { port in
+        try withRoundServer(HTTPServer.Configuration(maxPipelinedRequests: 4)) { port in
             let client = try RawHTTPClient(port: port)
             try client.send(Self.pipelined(10, "/a"))
             let bodies = try (0..<10).map { _ in try client.readResponse().text }
