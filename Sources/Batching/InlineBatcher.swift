@@ -81,7 +81,7 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
         let submission = BatchSubmission(count: inputs.count, completion: completion)
         let accepted = self.lane(lane).pending.withLock { pending in
             guard pending.count + inputs.count <= maxQueueSize else { return false }
-            // Plain loops: generic code that is not specialized for its callers pays for every helper.
+            // A plain loop: where this code is not specialized (called through the protocol), generic helpers cost metadata look-ups.
             for index in inputs.indices { pending.append(Pending(input: inputs[index], index: index, submission: submission)) }
             return true
         }
