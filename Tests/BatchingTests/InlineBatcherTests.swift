@@ -122,4 +122,44 @@ struct InlineBatcherTests {
         batcher.runPending(lane: 0)
         #expect(done.outputs("no lane") == [30])
     }
+
+    /// Each submission's outputs, and how many submissions were completed more than once.
+    final class Ledger: Sendable {
+        private let state = Mutex<(outputs: [Int: [Int]], repeated: Int)>(([:], 0))
+
+        func record(_ id: Int, _ outputs: [Int]) {
+            state.withLock { state in
+                if state.outputs[id] != nil { state.repeated += 1 }
+                state.outputs[id] = outputs
+            }
+        }
+
+        var outputs: [Int: [Int]] { state.withLock { $0.outputs } }
+        var repeated: Int { state.withLock { $0.repeated } }
+    }
+
+    /// Lanes used by several threads at once (as when I/O threads outnumber lanes): every
+    /// submission is completed once, with its own outputs, whichever thread ran it.
+    @Test func concurrentThreadsSharingLanes_CompleteEverySubmissionOnce() async {
+        let (batcher, _) = Self.makeBatcher(lanes: 2, maxBatchSize: 8)
+        let ledger = Ledger()
+        await withTaskGroup(of: Void.self) { group in
+            for thread in 0..<4 {
+                group.addTask {
+                    for round in 0..<200 {
+                        let id = thread * 1_000 + round
+                        batcher.submit([id, id + 1], timeout: 0, lane: thread) { result in
+                            if let outputs = try? result.get().outputs { ledger.record(id, outputs) }
+                        }
+                        batcher.runPending(lane: thread)
+                    }
+                }
+            }
+        }
+        for lane in 0..<2 { batcher.runPending(lane: lane) }
+        let all = ledger.outputs
+        #expect(all.count == 800 && ledger.repeated == 0)
+        #expect(all.allSatisfy { id, outputs in outputs == [id * 10, (id + 1) * 10] })
+        #expect(batcher.queuedCount == 0)
+    }
 }
