@@ -51,3 +51,10 @@ public struct BatchResult<Output: Sendable>: Sendable {
 }
 
 public typealias BatchCompletion<Output: Sendable> = @Sendable (Result<BatchResult<Output>, BatchingError>) -> Void
+
+/// The instant `timeout` nanoseconds after `now`, saturating: a timeout too long to add (such as
+/// `UInt64.max`) means no deadline, where a wrapping sum would be one already past.
+func batchDeadline(now: UInt64, timeout: UInt64) -> UInt64 {
+    let (sum, overflow) = now.addingReportingOverflow(timeout)
+    return overflow ? .max : sum
+}

@@ -71,7 +71,7 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
         guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
         let submission = BatchSubmission(count: inputs.count, completion: completion)
         let now = Self.now()
-        let deadline = now &+ timeout
+        let deadline = batchDeadline(now: now, timeout: timeout)
         let wake: Int?? = shared.withLock { shared in
             guard shared.queue.count + inputs.count <= maxQueueSize else { return .none }
             for (index, input) in inputs.enumerated() {

@@ -59,7 +59,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
         let action: BatchingStateMachine<Pending>.Action
         do {
             action = try stateMachine.withLock { state throws(BatchingError) in
-                try state.enqueue(items, deadline: now &+ timeout, now: now)
+                try state.enqueue(items, deadline: batchDeadline(now: now, timeout: timeout), now: now)
             }
         } catch {
             return completion(.failure(error))

@@ -68,6 +68,12 @@ struct ContinuousBatcherTests {
         #expect(batcher.queuedCount == 0)
     }
 
+    /// A timeout too long to add to the clock means none, not one already past.
+    @Test func theLongestTimeoutNeverExpires() async throws {
+        let batcher = ContinuousBatcher(workers: 1, maxQueueSize: 16) { CountdownBatch(capacity: 4) { _ in } }
+        #expect(try await Self.submit(batcher, [Job(id: 3, steps: 2)], timeout: .max).outputs == [30])
+    }
+
     @Test func aShortJobFinishesWhileALongOneIsStillRunning() async throws {
         // One worker: the long job and the short one share its running batch.
         let stepsSeen = Mutex<[[Int]]>([])

@@ -56,6 +56,12 @@ struct DynamicBatcherTests {
         await #expect(throws: BatchingError.shuttingDown) { try await Self.submit(batcher, [3]) }
     }
 
+    /// A timeout too long to add to the clock means none, not one already past.
+    @Test func theLongestTimeoutNeverExpires() async throws {
+        let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4)) { $0 }
+        #expect(try await Self.submit(batcher, [7], timeout: .max).outputs == [7])
+    }
+
     @Test func aDelayWindowHoldsALoneItem() async throws {
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4, maxBatchDelayMicroseconds: 200_000)) { $0 }
         let started = ContinuousClock.now
