@@ -52,3 +52,41 @@ final class BatchSubmission<Output: Sendable>: Sendable {
         completion?(.failure(error))
     }
 }
+
+/// One input of a submission, waiting for a pass: what every batcher queues.
+@usableFromInline
+struct PendingInput<Input: Sendable, Output: Sendable>: Sendable {
+    @usableFromInline let input: Input
+    /// The input's position in its submission.
+    @usableFromInline let index: Int
+    @usableFromInline let submission: BatchSubmission<Output>
+
+    @inlinable
+    init(input: Input, index: Int, submission: BatchSubmission<Output>) {
+        self.input = input
+        self.index = index
+        self.submission = submission
+    }
+
+    /// Appends one item per input of `submission` to `items`, in order. Plain loops here: where
+    /// this code is not specialized for its caller, generic helpers cost metadata look-ups.
+    @inlinable @inline(__always)
+    static func append(_ inputs: [Input], of submission: BatchSubmission<Output>, to items: inout [PendingInput]) {
+        for index in inputs.indices { items.append(PendingInput(input: inputs[index], index: index, submission: submission)) }
+    }
+
+    /// Runs `items[range]` through `process` as one pass and hands each its output, with the
+    /// pass's size. (An array and a range, not a slice: slice accesses cost more retains here.)
+    /// - Precondition: `process` returns one output per input, in order.
+    @inlinable
+    static func runPass(_ items: [PendingInput], _ range: Range<Int>, through process: ([Input]) -> [Output]) {
+        var inputs: [Input] = []
+        inputs.reserveCapacity(range.count)
+        for index in range { inputs.append(items[index].input) }
+        let outputs = process(inputs)
+        precondition(outputs.count == inputs.count, "process returned \(outputs.count) outputs for \(inputs.count) inputs")
+        for index in range {
+            items[index].submission.deliver(outputs[index - range.lowerBound], at: items[index].index, batchSize: range.count)
+        }
+    }
+}

@@ -18,11 +18,7 @@ public final class ContinuousBatcher<Batch: SteppedBatch>: BatchScheduler {
     public typealias Input = Batch.Input
     public typealias Output = Batch.Output
 
-    private struct Pending: Sendable {
-        let input: Input
-        let index: Int
-        let submission: BatchSubmission<Output>
-    }
+    private typealias Pending = PendingInput<Input, Output>
 
     private struct Shared {
         var queue = DeadlineQueue<Pending>()

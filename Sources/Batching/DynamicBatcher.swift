@@ -14,11 +14,7 @@ import Synchronization
 /// made while the process is out of file descriptors, and the window then lasted until the next
 /// submission. A pass handed to the queue (the batch filled up) ends the wait early.
 public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchScheduler {
-    private struct Pending: Sendable {
-        let input: Input
-        let index: Int
-        let submission: BatchSubmission<Output>
-    }
+    private typealias Pending = PendingInput<Input, Output>
 
     private let stateMachine: Mutex<BatchingStateMachine<Pending>>
     private let accepting = Atomic<Bool>(true)
@@ -50,11 +46,9 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
         guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
         guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
         let submission = BatchSubmission(count: inputs.count, completion: completion)
-        // Plain loops rather than `enumerated().map` and key paths: this code is generic and not
-        // specialized for its callers, so every generic helper costs run-time metadata lookups.
         var items: [Pending] = []
         items.reserveCapacity(inputs.count)
-        for index in inputs.indices { items.append(Pending(input: inputs[index], index: index, submission: submission)) }
+        Pending.append(inputs, of: submission, to: &items)
         let now = Self.now()
         let action: BatchingStateMachine<Pending>.Action
         do {
@@ -91,7 +85,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
             if windowsQueued.load(ordering: .sequentiallyConsistent) > 0 { wakeUp.signal() }
             queue.async { [self] in
                 passesQueued.subtract(1, ordering: .sequentiallyConsistent)
-                run(items)
+                Pending.runPass(items, items.indices, through: process)
                 perform(stateMachine.withLock { $0.batchFinished(now: Self.now()) })
             }
         }
@@ -103,14 +97,6 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
     private func waitForDeadline(_ deadline: UInt64) {
         while passesQueued.load(ordering: .sequentiallyConsistent) == 0 {
             if wakeUp.wait(timeout: DispatchTime(uptimeNanoseconds: deadline)) == .timedOut { return }
-        }
-    }
-
-    private func run(_ items: [Pending]) {
-        let outputs = process(items.map { $0.input })
-        precondition(outputs.count == items.count, "process returned \(outputs.count) outputs for \(items.count) inputs")
-        for index in items.indices {
-            items[index].submission.deliver(outputs[index], at: items[index].index, batchSize: items.count)
         }
     }
 

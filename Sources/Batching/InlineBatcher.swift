@@ -20,18 +20,7 @@ public import Synchronization
 /// code, without a generic metadata look-up per request.
 public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchScheduler {
     @usableFromInline
-    struct Pending: Sendable {
-        @usableFromInline let input: Input
-        @usableFromInline let index: Int
-        @usableFromInline let submission: BatchSubmission<Output>
-
-        @inlinable
-        init(input: Input, index: Int, submission: BatchSubmission<Output>) {
-            self.input = input
-            self.index = index
-            self.submission = submission
-        }
-    }
+    typealias Pending = PendingInput<Input, Output>
 
     @usableFromInline
     final class Lane: Sendable {
@@ -81,8 +70,7 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
         let submission = BatchSubmission(count: inputs.count, completion: completion)
         let accepted = self.lane(lane).pending.withLock { pending in
             guard pending.count + inputs.count <= maxQueueSize else { return false }
-            // A plain loop: where this code is not specialized (called through the protocol), generic helpers cost metadata look-ups.
-            for index in inputs.indices { pending.append(Pending(input: inputs[index], index: index, submission: submission)) }
+            Pending.append(inputs, of: submission, to: &pending)
             return true
         }
         if !accepted { completion(.failure(.queueFull)) }
@@ -93,18 +81,8 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
     public func runPending(lane: Int) {
         var items: [Pending] = []
         self.lane(lane).pending.withLock { swap(&items, &$0) }
-        var start = 0
-        while start < items.count {
-            let end = min(start + maxBatchSize, items.count)
-            var inputs: [Input] = []
-            inputs.reserveCapacity(end - start)
-            for index in start..<end { inputs.append(items[index].input) }
-            let outputs = process(inputs)
-            precondition(outputs.count == inputs.count, "process returned \(outputs.count) outputs for \(inputs.count) inputs")
-            for index in start..<end {
-                items[index].submission.deliver(outputs[index - start], at: items[index].index, batchSize: end - start)
-            }
-            start = end
+        for start in stride(from: 0, to: items.count, by: maxBatchSize) {
+            Pending.runPass(items, start..<min(start + maxBatchSize, items.count), through: process)
         }
     }
 

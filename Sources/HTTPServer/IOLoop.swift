@@ -85,7 +85,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private var cachedDate = ""
 
     /// Creates the epoll set and the wake-up descriptor; the thread starts with ``start()``.
-    init(label: String, index: Int = 0, readBufferSize: Int, roundEnded: @escaping () -> Void = {}) throws(SocketError) {
+    init(label: String, index: Int, readBufferSize: Int, roundEnded: @escaping () -> Void) throws(SocketError) {
         self.label = label
         self.index = index
         self.roundEnded = roundEnded
