@@ -12,13 +12,13 @@ public final class LSTMClassifier: Sendable {
 
     /// Builds a classifier from raw weights in Keras layout (see ``LSTMWeights``).
     public convenience init(architecture: ModelArchitecture, weights: LSTMWeights) {
-        self.init(architecture: architecture, weights: weights, portableOnly: false)
+        self.init(architecture: architecture, weights: weights, stepPath: .fastest)
     }
 
-    /// `portableOnly` keeps the step kernel off its AVX2 path, so tests can check the portable one here.
-    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool) {
+    /// `stepPath` can hold the step kernel to a slower path, so tests can check that path on any processor.
+    init(architecture: ModelArchitecture, weights: LSTMWeights, stepPath: LSTMStepKernel.Path) {
         self.architecture = architecture
-        self.engine = LSTMEngine(architecture: architecture, weights: weights, portableOnly: portableOnly)
+        self.engine = LSTMEngine(architecture: architecture, weights: weights, stepPath: stepPath)
     }
 
     /// Which implementation of the LSTM step runs here: `avx2+fma` or `portable`. Scores from the two

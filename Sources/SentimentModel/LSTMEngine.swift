@@ -28,8 +28,8 @@ struct LSTMEngine: Sendable {
 
     var units: Int { cell.units }
 
-    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool) {
-        let cell = LSTMStepKernel(architecture: architecture, weights: weights, portableOnly: portableOnly)
+    init(architecture: ModelArchitecture, weights: LSTMWeights, stepPath: LSTMStepKernel.Path) {
+        let cell = LSTMStepKernel(architecture: architecture, weights: weights, path: stepPath)
         let units = architecture.units
         let maxLength = architecture.maxLength
         self.cell = cell

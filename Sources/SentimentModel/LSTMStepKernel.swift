@@ -20,10 +20,22 @@ final class LSTMStepKernel: @unchecked Sendable {
     private let layer: LSTMLayer
     /// Whether every step takes the portable implementation, even where AVX2 is available.
     private let portableOnly: Bool
+    /// A bound on the magnitude of every gate pre-activation (see `LSTMLayer.gateBound`); infinite
+    /// if a table holds a value that is not finite.
+    let gateBound: Float
 
-    /// - Parameter portableOnly: never take the AVX2 path (tests use it to check the portable
-    ///   implementation on any processor).
-    init(architecture: ModelArchitecture, weights: LSTMWeights, portableOnly: Bool) {
+    /// Which implementation of the step runs.
+    enum Path: Sendable {
+        /// AVX2/FMA where the processor has it, without the gates' range clamp where `gateBound` allows.
+        case fastest
+        /// The portable implementation, even where AVX2 is available.
+        case portable
+        /// As `fastest`, but as if no gate bound were known: the AVX2 path always clamps.
+        case withoutGateBound
+    }
+
+    /// - Parameter path: `fastest` but in tests, which use the others to check those paths on any processor.
+    init(architecture: ModelArchitecture, weights: LSTMWeights, path: Path) {
         let width = architecture.embeddingWidth
         let gates = 4 * architecture.units
         let vocabularySize = architecture.vocabularySize
@@ -54,12 +66,34 @@ final class LSTMStepKernel: @unchecked Sendable {
             }
         }
         _ = UnsafeMutableBufferPointer(start: recurrent, count: recurrentCount).update(fromContentsOf: weights.recurrentKernel)
+        let gateBound = Self.gateBound(
+            projection: UnsafeBufferPointer(start: projection, count: vocabularySize * gates),
+            recurrent: UnsafeBufferPointer(start: recurrent, count: recurrentCount), gates: gates)
         self.units = architecture.units
         self.vocabularySize = vocabularySize
+        self.gateBound = gateBound
         self.layer = LSTMLayer(
             units: Int32(architecture.units), projection: projection, recurrent: recurrent,
-            activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue)
-        self.portableOnly = portableOnly
+            activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue,
+            gateBound: path == .withoutGateBound ? 0 : gateBound)
+        self.portableOnly = path == .portable
+    }
+
+    /// max |P| + the largest column sum of |R|: since every hidden state is `o ⊙ act(C)` with
+    /// |o|, |act| ≤ 1 (σ and tanh; the padding state too), no gate pre-activation `P[id] + h·R`
+    /// can exceed it. Infinite if any value is not finite.
+    static func gateBound(projection: UnsafeBufferPointer<Float>, recurrent: UnsafeBufferPointer<Float>, gates: Int) -> Float {
+        var largest: Float = 0
+        for value in projection {
+            guard value.isFinite else { return .infinity }
+            largest = max(largest, abs(value))
+        }
+        var columnSums = [Float](repeating: 0, count: gates)
+        for (index, value) in recurrent.enumerated() {
+            guard value.isFinite else { return .infinity }
+            columnSums[index % gates] += abs(value)
+        }
+        return largest + (columnSums.max() ?? 0)
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import CLSTMKernel
 import Foundation
 import KerasCheckpoint
 import Testing
@@ -51,9 +52,8 @@ struct GoldenTests {
         ("keras2-hard-sigmoid.h5", Fixtures.url("keras2-hard-sigmoid.h5"), "keras2-hard-sigmoid-golden.json"),
     ])
     func portableKernelAgreesWithKeras(_ name: String, checkpoint: URL, golden: String) throws {
-        let file = try KerasCheckpoint.load(bytes: KerasCheckpoint.readFile(checkpoint))
-        let (architecture, weights) = try CheckpointInterpreter(checkpoint: file, defaultMaxLength: 500).interpret()
-        let portable = LSTMClassifier(architecture: architecture, weights: weights, portableOnly: true)
+        let (architecture, weights) = try Self.interpret(checkpoint)
+        let portable = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .portable)
         #expect(portable.kernel == "portable")
         let cases = try Fixtures.golden(golden)
         try expectAgreement(portable, cases)
@@ -61,6 +61,52 @@ struct GoldenTests {
         let sequences = cases.cases.map(\.ids)
         let batched = try portable.predict(sequences)
         for (sequence, score) in zip(sequences.prefix(20), batched) { #expect(try portable.predict([sequence]) == [score]) }
+    }
+
+    /// The bundled model's gates are provably within range, so its AVX2 steps skip the clamp;
+    /// that must not change a single bit of any score. The clamped path, which models with larger
+    /// weights take, is checked against Keras here too.
+    @Test func skippingTheGateClampChangesNoScore() throws {
+        let (architecture, weights) = try Self.interpret(Fixtures.model("imdb-lstm.keras"))
+        let fastest = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .fastest)
+        let clamped = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .withoutGateBound)
+        #expect(fastest.engine.cell.gateBound > 0 && fastest.engine.cell.gateBound <= LSTM_UNCLAMPED_GATE_BOUND)
+        let golden = try Fixtures.golden("imdb-lstm-golden.json")
+        try expectAgreement(clamped, golden)
+        let sequences = golden.cases.map(\.ids)
+        #expect(try fastest.predict(sequences) == clamped.predict(sequences))
+    }
+
+    /// Weights too large for the bound keep the clamp: gate pre-activations here reach the
+    /// hundreds, where the exponential without its clamp overflows its exponent bits.
+    @Test func largeRecurrentWeightsKeepTheClamp() throws {
+        var (architecture, weights) = try Self.interpret(Fixtures.model("imdb-lstm.keras"))
+        weights.recurrentKernel = weights.recurrentKernel.map { $0 * 40 }
+        let fastest = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .fastest)
+        let clamped = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .withoutGateBound)
+        #expect(fastest.engine.cell.gateBound > LSTM_UNCLAMPED_GATE_BOUND)
+        let sequences = try Fixtures.golden("imdb-lstm-golden.json").cases.map(\.ids)
+        let scores = try fastest.predict(sequences)
+        #expect(scores.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(try scores == clamped.predict(sequences))
+    }
+
+    @Test func gateBoundIsTheLargestProjectionPlusTheLargestRecurrentColumnSum() {
+        let projection: [Float] = [0.5, -3, 1, 2]  // two ids, two gate columns
+        let recurrent: [Float] = [1, -2, -1.5, 0.25]  // two units: column sums 2.5 and 2.25
+        let bound = projection.withUnsafeBufferPointer { p in
+            recurrent.withUnsafeBufferPointer { r in LSTMStepKernel.gateBound(projection: p, recurrent: r, gates: 2) }
+        }
+        #expect(bound == 5.5)
+        let notFinite = projection.withUnsafeBufferPointer { p in
+            [Float.nan, 1].withUnsafeBufferPointer { r in LSTMStepKernel.gateBound(projection: p, recurrent: r, gates: 2) }
+        }
+        #expect(notFinite == .infinity)
+    }
+
+    private static func interpret(_ checkpoint: URL) throws -> (ModelArchitecture, LSTMWeights) {
+        let file = try KerasCheckpoint.load(bytes: KerasCheckpoint.readFile(checkpoint))
+        return try CheckpointInterpreter(checkpoint: file, defaultMaxLength: 500).interpret()
     }
 
     @Test func keras2FileWithHardSigmoidAgreesWithKeras2() throws {

@@ -6,10 +6,11 @@
 // 40 rounds of 500 steps each; it prints both minimums, how many rounds B won, and whether the
 // two produced the same hidden state bit for bit. Built and run by ab.sh.
 //
-// AB_ROUNDS=N changes the number of rounds; AB_TRACE=1 also prints A's time per row-step of every
+// AB_ROUNDS=N changes the number of rounds; AB_BOUND=0 gives the layer no gate bound; AB_TRACE=1 also prints A's time per row-step of every
 // round, which shows how much this VM's speed drifts within one process.
 #include "lstm_kernel.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,17 @@ int main(int argc, char **argv) {
     srand(1);
     for (long i = 0; i < (long)vocabulary * width; i++) projection[i] = uniform();
     for (long i = 0; i < (long)units * width; i++) recurrent[i] = uniform();
-    const LSTMLayer layer = {units, projection, recurrent, {LSTMActivationTanh, 0}, {LSTMActivationSigmoid, 0}};
+    // The gate bound as LSTMStepKernel computes it: max |P| + the largest column sum of |R|
+    // (AB_BOUND=0 leaves it unknown, so both kernels clamp).
+    float largest = 0, columnSum = 0;
+    for (long i = 0; i < (long)vocabulary * width; i++) largest = fmaxf(largest, fabsf(projection[i]));
+    for (int j = 0; j < width; j++) {
+        float sum = 0;
+        for (int k = 0; k < units; k++) sum += fabsf(recurrent[k * width + j]);
+        columnSum = fmaxf(columnSum, sum);
+    }
+    const int bound = getenv("AB_BOUND") == NULL || atoi(getenv("AB_BOUND")) != 0;
+    const LSTMLayer layer = {units, projection, recurrent, {LSTMActivationTanh, 0}, {LSTMActivationSigmoid, 0}, bound ? largest + columnSum : 0};
     float *h[2], *c[2], *gates = calloc((size_t)rows * width, sizeof(float));
     for (int k = 0; k < 2; k++) {
         h[k] = calloc((size_t)rows * units, sizeof(float));

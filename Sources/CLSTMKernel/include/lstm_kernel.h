@@ -25,7 +25,17 @@ typedef struct {
     const float *recurrent;     ///< [U, 4U], gate columns i, f, c, o
     LSTMActivation activation;  ///< candidate and cell output (tanh)
     LSTMActivation recurrentActivation;  ///< i, f, o gates (sigmoid)
+    /// A bound on |z| for every gate pre-activation z = P[token] + h·R of the usual layer (σ
+    /// gates, tanh), whose h = σ(o)·tanh(C) never exceeds 1 in magnitude: max |P| + the largest
+    /// column sum of |R|. Zero (or NaN) if not known. When it is at most
+    /// LSTM_UNCLAMPED_GATE_BOUND, the AVX2 path skips the range clamp in the gates' exponentials.
+    float gateBound;
 } LSTMLayer;
+
+/// The largest LSTMLayer.gateBound for which the AVX2 path skips the clamp in the gates'
+/// exponentials: the candidate's argument is 2z, which must stay within ±25 (see exp_neg8), with a
+/// margin far larger than the rounding of the sums behind z.
+#define LSTM_UNCLAMPED_GATE_BOUND 12.0f
 
 /// Advances the first `rows` rows of `hidden` and `cell` ([rows, U] each) by one token:
 /// z = P[token] + h·R; i, f, o = σ(z); c̃ = act(z); C = f⊙C + i⊙c̃; h = o⊙act(C).
