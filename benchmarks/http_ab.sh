@@ -33,11 +33,18 @@ stop() {
     pid=""
 }
 trap 'stop; rm -rf "$work"' EXIT INT TERM
+# Whether something accepts connections on the port. A server left over from another run would
+# otherwise answer every round while the ones started here fail to bind.
+port_open() { (exec 3<> /dev/tcp/127.0.0.1/18181) 2> /dev/null; }
 
 for round in $(seq 1 "$rounds"); do
     for spec in "$@"; do
         name="${spec%%=*}"
         read -r -a command <<< "${spec#*=}"
+        if port_open; then
+            echo "http_ab.sh: something already listens on 127.0.0.1:18181; stop it first" >&2
+            exit 2
+        fi
         if [ "${command[0]}" = echo ]; then
             [ -x "$echo_bin" ] || { echo "http_ab.sh: the echo is not built (bash benchmarks/setup.sh)" >&2; exit 2; }
             "$echo_bin" --host 127.0.0.1 --port 18181 > /dev/null 2>&1 &
@@ -45,9 +52,16 @@ for round in $(seq 1 "$rounds"); do
             "${command[@]}" --host 127.0.0.1 --port 18181 --log-level warning > /dev/null 2>&1 &
         fi
         pid=$!
+        for _ in $(seq 200); do
+            port_open && break
+            kill -0 "$pid" 2> /dev/null || { echo "http_ab.sh: $name exited before it listened" >&2; exit 1; }
+            sleep 0.05
+        done
+        port_open || { echo "http_ab.sh: $name did not listen within 10 s" >&2; exit 1; }
         SERVER_PID="$pid" CONNECTIONS="$connections" HEALTHZ_CONNECTIONS=0 WARMUP=1 RESULTS="$work/run.txt" \
             bash "$here/load.sh" http://127.0.0.1:18181 "$data" "$seconds" > "$work/load.log" 2>&1 \
             || { cat "$work/load.log"; echo "http_ab.sh: load.sh failed for $name" >&2; exit 1; }
+        kill -0 "$pid" 2> /dev/null || { echo "http_ab.sh: $name exited during its run" >&2; exit 1; }
         stop
         while read -r label c json; do
             echo "$name $c $json" >> "$work/all.txt"
