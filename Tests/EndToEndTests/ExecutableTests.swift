@@ -129,6 +129,24 @@ extension EndToEnd {
             #expect(!process.output.contains("serving"), "output: \(process.output)")
         }
 
+        /// The review-file tools say what is wrong with the `--data` path: a directory, or damaged gzip data.
+        @Test func aReviewFileThatCannotBeReadIsNamedWithTheReason() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-serve-reviews-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            // A gzip header, then a deflate block of the reserved type 3.
+            let damaged = directory.appendingPathComponent("test.jsonl.gz")
+            try Data([0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x07, 0, 0, 0, 0]).write(to: damaged)
+            for (path, reason) in [(directory.path, "is a directory"), (damaged.path, "damaged gzip data (invalid block type)")] {
+                let process = try ServerProcess(
+                    executable: executable, arguments: ["tokenize", "--vocab", Fixtures.vocabularyURL.path, "--data", path])
+                try process.waitForExit(timeout: .seconds(15))
+                #expect(process.exitedNormally && process.exitStatus != 0)
+                #expect(process.output.contains("\(path) \(reason)") || process.output.contains("\(path): \(reason)"), "output: \(process.output)")
+            }
+        }
+
         /// The port from the `address=HOST:PORT` metadata of the startup log line.
         static func port(in line: String) -> Int? {
             guard let range = line.range(of: "address=") else { return nil }
