@@ -6,7 +6,7 @@
 // load of the recurrent kernel serves two rows, and evaluates sigmoid/tanh with a vectorised
 // exp (range reduction by ln 2 and a polynomial, relative error about 2.5e-7). For the usual
 // layer (σ gates, tanh elsewhere) it folds the activations into the state update so that 8
-// units take two divisions, not five (update_row_usual).
+// units take two divisions, not five (update_rows_usual).
 
 #include "lstm_kernel.h"
 
@@ -190,7 +190,7 @@ AVX2 static inline void update_row(const LSTMLayer *layer, float *g, float *h, f
     }
 }
 
-/// e^(−x) for |x| ≤ 25, the usual layer's one transcendental (see update_row_usual).
+/// e^(−x) for |x| ≤ 25, the usual layer's one transcendental (see update_rows_usual).
 ///
 /// n = round(−x·log2 e) comes from adding 1.5·2^23, whose float sum keeps n in its low mantissa
 /// bits; q = x + n·ln 2 = −r, |r| ≤ ln2/2, and e^r is a degree-5 minimax polynomial (relative
@@ -233,22 +233,9 @@ AVX2 static inline void usual_exponentials(int32_t units, float *g, int bounded)
     }
 }
 
-/// The usual layer (σ gates, tanh candidate and output) for one row whose gate pre-activations
-/// are in `g`, with two divisions per 8 units where separate activations take five.
-///
-/// With E = e^(−x): σ(x) = 1/(1 + E) and tanh(x) = (1 − E₂)/(1 + E₂) for E₂ = e^(−2x), so
-///     C′ = σ(f)·C + σ(i)·tanh(c̃) = (C·A·B + (1 − E₂c)·F) / (F·A·B)
-///     h  = σ(o)·tanh(C′)        = (1 − E₂C′) / ((1 + Eo)·(1 + E₂C′))
-/// where A = 1 + Ei, F = 1 + Ef, B = 1 + E₂c. exp_neg8's clamp at ±25 keeps F·A·B below 4e32
-/// (σ and tanh move by less than 3e-11). The forget gate scales that error by |C|, and C·A·B
-/// overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays below maxLength.
-/// The division unit and the two FMA pipes are what bound this code on Zen 3 (llvm-mca), so
-/// dividing less and a cheaper exp made the whole step 11-14% faster (benchmarks/kernel/ab.sh).
-/// Passes of independent iterations, as in step_avx2: the exponentials of the four gates, the
-/// new cell state, then the new hidden state.
-AVX2 static inline void update_row_usual(int32_t units, float *g, float *h, float *c, int bounded) {
+/// The new cell state of one row of the usual layer, from its gates' exponentials in `g`.
+AVX2 static inline void usual_cell(int32_t units, const float *g, float *c) {
     const __m256 one = _mm256_set1_ps(1.0f);
-    usual_exponentials(units, g, bounded);
     for (int32_t k = 0; k < units; k += 8) {
         const __m256 a = _mm256_add_ps(one, _mm256_loadu_ps(g + k));
         const __m256 f = _mm256_add_ps(one, _mm256_loadu_ps(g + units + k));
@@ -258,11 +245,44 @@ AVX2 static inline void update_row_usual(int32_t units, float *g, float *h, floa
         const __m256 kept = _mm256_fmadd_ps(_mm256_loadu_ps(c + k), ab, _mm256_mul_ps(numerator, f));
         _mm256_storeu_ps(c + k, _mm256_div_ps(kept, _mm256_mul_ps(f, ab)));
     }
+}
+
+/// The new hidden state of one row of the usual layer, from its new cell state and its output
+/// gate's exponential.
+AVX2 static inline void usual_hidden(int32_t units, const float *g, float *h, const float *c) {
+    const __m256 one = _mm256_set1_ps(1.0f);
     for (int32_t k = 0; k < units; k += 8) {
         const __m256 state = _mm256_loadu_ps(c + k);
         const __m256 e = exp_neg8(_mm256_add_ps(state, state));
         const __m256 o = _mm256_add_ps(one, _mm256_loadu_ps(g + 3 * units + k));
         _mm256_storeu_ps(h + k, _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_mul_ps(o, _mm256_add_ps(one, e))));
+    }
+}
+
+/// The usual layer (σ gates, tanh candidate and output) for `rows` rows whose gate
+/// pre-activations are in `gates`, with two divisions per 8 units where separate activations
+/// take five.
+///
+/// With E = e^(−x): σ(x) = 1/(1 + E) and tanh(x) = (1 − E₂)/(1 + E₂) for E₂ = e^(−2x), so
+///     C′ = σ(f)·C + σ(i)·tanh(c̃) = (C·A·B + (1 − E₂c)·F) / (F·A·B)
+///     h  = σ(o)·tanh(C′)        = (1 − E₂C′) / ((1 + Eo)·(1 + E₂C′))
+/// where A = 1 + Ei, F = 1 + Ef, B = 1 + E₂c. exp_neg8's clamp at ±25 keeps F·A·B below 4e32
+/// (σ and tanh move by less than 3e-11). The forget gate scales that error by |C|, and C·A·B
+/// overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays below maxLength.
+/// The division unit and the two FMA pipes are what bound this code on Zen 3 (llvm-mca), so
+/// dividing less and a cheaper exp made the whole step 11-14% faster (benchmarks/kernel/ab.sh).
+///
+/// Three passes over all the rows, each of independent iterations: the gates' exponentials,
+/// the new cell states, then the new hidden states. Within one row, each 8 units' chain from
+/// gates to C′ to e^(−2C′) to h takes about 75 cycles of latency; pass by pass, no iteration
+/// waits for the one before, so the processor need not look across rows to overlap them. Row
+/// by row, the same arithmetic was slower in 62–79 of 100 rounds at 8 to 64 rows (ab.sh).
+AVX2 static inline void update_rows_usual(int32_t units, int32_t rows, float *gates, float *hidden, float *cell, int bounded) {
+    const int32_t width = 4 * units;
+    for (int32_t row = 0; row < rows; row++) usual_exponentials(units, gates + (int64_t)row * width, bounded);
+    for (int32_t row = 0; row < rows; row++) usual_cell(units, gates + (int64_t)row * width, cell + (int64_t)row * units);
+    for (int32_t row = 0; row < rows; row++) {
+        usual_hidden(units, gates + (int64_t)row * width, hidden + (int64_t)row * units, cell + (int64_t)row * units);
     }
 }
 
@@ -295,13 +315,9 @@ AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, 
     if (usual) {
         // The comparison is false for a NaN bound, which then takes the clamped loops.
         if (layer->gateBound > 0 && layer->gateBound <= LSTM_UNCLAMPED_GATE_BOUND) {
-            for (int32_t row = 0; row < rows; row++) {
-                update_row_usual(units, gates + (int64_t)row * width, hidden + (int64_t)row * units, cell + (int64_t)row * units, 1);
-            }
+            update_rows_usual(units, rows, gates, hidden, cell, 1);
         } else {
-            for (int32_t row = 0; row < rows; row++) {
-                update_row_usual(units, gates + (int64_t)row * width, hidden + (int64_t)row * units, cell + (int64_t)row * units, 0);
-            }
+            update_rows_usual(units, rows, gates, hidden, cell, 0);
         }
     }
 }
