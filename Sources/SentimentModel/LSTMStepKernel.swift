@@ -79,9 +79,10 @@ final class LSTMStepKernel: @unchecked Sendable {
         self.portableOnly = path == .portable
     }
 
-    /// max |P| + the largest column sum of |R|: since every hidden state is `o ⊙ act(C)` with
-    /// |o|, |act| ≤ 1 (σ and tanh; the padding state too), no gate pre-activation `P[id] + h·R`
-    /// can exceed it. Infinite if any value is not finite.
+    /// max |P| + the largest column sum of |R|. With σ gates and tanh, the only layers whose AVX2
+    /// step consults it, every hidden state (the padding states too) is `σ(o) ⊙ tanh(C)`, at most
+    /// 1 in magnitude, so no gate pre-activation `P[id] + h·R` can exceed it. Infinite if any
+    /// value is not finite.
     static func gateBound(projection: UnsafeBufferPointer<Float>, recurrent: UnsafeBufferPointer<Float>, gates: Int) -> Float {
         var largest: Float = 0
         for value in projection {
