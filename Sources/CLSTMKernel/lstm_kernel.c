@@ -258,8 +258,8 @@ AVX2 static inline __m256 exp_neg8(__m256 x) {
 /// `bounded`: every x is known to be within ±LSTM_UNCLAMPED_GATE_BOUND, so the clamp, two of
 /// exp_neg8's twelve instructions, can go; the results are the same either way, since the clamp
 /// changes nothing in range. It is a constant at each call, so each caller gets its own loop.
-/// Without the clamp, and as one loop instead of one per gate, the whole step took 5–12% less
-/// time (benchmarks/kernel/ab.sh, B faster in 33–40 of 40 rounds at 2 to 64 rows).
+/// Without the clamp, and as one loop instead of one per gate, the whole step was faster in 49–52
+/// of 60 rounds of benchmarks/kernel/ab.sh at 1 to 64 rows; the clamp alone won 27–40 of 40.
 AVX2 static inline void usual_exponentials(int32_t units, float *g, int bounded) {
     for (int32_t k = 0; k < 4 * units; k += 8) {
         __m256 x = _mm256_loadu_ps(g + k);
