@@ -82,6 +82,11 @@ public struct Vocabulary: Sendable {
         table.id(of: bytes) ?? Self.outOfVocabularyID
     }
 
+    /// How many short words after asking for a word's table slot ``encode(_:)`` reads it (a power
+    /// of two). Under load, 64 took about a fifth off the time `encode` spent in the server, the
+    /// same as asking for every word of a review before reading any.
+    private static let lookAhead = 64
+
     /// The unpadded ids of a review: the start id, then one id per token.
     public func encode(_ text: String) -> [Int32] {
         // Tokens are at least one byte and separated by at least one, so n bytes hold at most
@@ -90,12 +95,37 @@ public struct Vocabulary: Sendable {
             ids[0] = Self.startID
             count = 1
             table.withLookup { lookup in
-                Tokenizer.forEachToken(in: text) { token in
-                    precondition(count < ids.count, "more tokens than the text has room for")
-                    ids[count] = lookup.id(ofPadded: token) ?? Self.outOfVocabularyID
-                    count += 1
+                // Words of up to eight bytes, nine in ten, are looked up in two steps: the first
+                // asks for the word's table slot, and the second reads it `lookAhead` short words
+                // later (or at the end), from a ring of pending words. Under load the table is
+                // seldom all in cache, and looking each word up at once waits for each miss in turn.
+                withUnsafeTemporaryAllocation(of: (position: Int, word: WordTable.ShortWord).self, capacity: Self.lookAhead) { pending in
+                    var asked = 0
+                    Tokenizer.forEachToken(in: text) { token in
+                        precondition(count < ids.count, "more tokens than the text has room for")
+                        if token.count <= 8 {
+                            let slot = asked & (Self.lookAhead - 1)
+                            if asked >= Self.lookAhead { Self.lookUp(pending[slot], with: lookup, into: ids) }
+                            pending[slot] = (count, lookup.prefetch(short: token))
+                            asked += 1
+                        } else {
+                            ids[count] = lookup.id(ofPadded: token) ?? Self.outOfVocabularyID
+                        }
+                        count += 1
+                    }
+                    for index in max(0, asked - Self.lookAhead)..<asked {
+                        Self.lookUp(pending[index & (Self.lookAhead - 1)], with: lookup, into: ids)
+                    }
                 }
             }
         }
+    }
+
+    /// The second half of ``encode(_:)``'s two-step lookups: writes a pending word's id at its position.
+    @inline(__always)
+    private static func lookUp(
+        _ pending: (position: Int, word: WordTable.ShortWord), with lookup: WordTable.Lookup, into ids: UnsafeMutableBufferPointer<Int32>
+    ) {
+        ids[pending.position] = lookup.id(ofShort: pending.word) ?? outOfVocabularyID
     }
 }

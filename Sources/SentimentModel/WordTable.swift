@@ -1,3 +1,5 @@
+import CLSTMKernel
+
 /// An immutable open-addressing hash table from UTF-8 byte strings to ids.
 ///
 /// Looking a token up by its bytes avoids building a `String` per token and hashing it with
@@ -102,10 +104,33 @@ struct WordTable: Sendable {
         /// The prefix is then one load and a mask, with no loop over a short word's bytes.
         @inline(__always)
         func id(ofPadded bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-            let loaded = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self))
-            let prefix = loaded & (UInt64.max >> (64 - 8 * UInt64(min(bytes.count, 8))))
-            if case .found(let id) = probe(bytes, prefix: prefix) { return id }
+            if case .found(let id) = probe(bytes, prefix: WordTable.paddedPrefix(bytes)) { return id }
             return nil
+        }
+
+        /// The first half of looking up a token of at most eight bytes from
+        /// ``Tokenizer/forEachToken(in:_:)`` (so at least eight bytes are readable): finds the slot
+        /// where its search starts and asks for that slot's cache line, which ``id(ofShort:)``
+        /// then finds in cache if enough other work came between the two.
+        @inline(__always)
+        func prefetch(short bytes: UnsafeBufferPointer<UInt8>) -> ShortWord {
+            assert(bytes.count <= 8, "a short word has at most eight bytes")
+            let prefix = WordTable.paddedPrefix(bytes)
+            let index = Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask
+            lstm_prefetch_for_reading(slots.baseAddress! + index)
+            return ShortWord(prefix: prefix, length: Int32(truncatingIfNeeded: bytes.count), home: Int32(truncatingIfNeeded: index))
+        }
+
+        /// The id of a word ``prefetch(short:)`` started, or nil.
+        @inline(__always)
+        func id(ofShort word: ShortWord) -> Int32? {
+            var index = Int(word.home)
+            while true {
+                let slot = slots[index]
+                if slot.length < 0 { return nil }
+                if slot.prefix == word.prefix && slot.length == word.length { return slot.id }
+                index = (index + 1) & mask
+            }
         }
 
         fileprivate func probe(_ bytes: UnsafeBufferPointer<UInt8>) -> Probe {
@@ -133,6 +158,23 @@ struct WordTable: Sendable {
             for index in 8..<bytes.count where arena[start + index - 8] != bytes[index] { return false }
             return true
         }
+    }
+
+    /// A word of at most eight bytes, ready to be looked up: its bytes as ``Slot/prefix`` holds
+    /// them, its length, and the slot where its search starts (``Vocabulary`` allows at most ten
+    /// million words, so the table has fewer than 2³¹ slots).
+    struct ShortWord {
+        fileprivate let prefix: UInt64
+        fileprivate let length: Int32
+        fileprivate let home: Int32
+    }
+
+    /// The first eight bytes of `bytes`, zero-padded as ``chunk(_:at:)`` gives them, in one load:
+    /// at least eight bytes must be readable from `bytes.baseAddress`, and `bytes.count` be at least 1.
+    @inline(__always)
+    fileprivate static func paddedPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let loaded = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self))
+        return loaded & (UInt64.max >> (64 - 8 * UInt64(min(bytes.count, 8))))
     }
 
     /// Up to eight bytes of `bytes` from `offset`, as a little-endian integer, zero-padded: words

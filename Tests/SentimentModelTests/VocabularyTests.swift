@@ -56,6 +56,15 @@ struct VocabularyTests {
             encoded += 1
         }
         #expect(encoded > 2_000)
+
+        // All of them in one text: many times more short words than `encode` asks the table for
+        // ahead of reading their slots, with the long ones in between.
+        let kept = (words + pairs).filter { Tokenizer.tokens(in: $0) == [$0] }.flatMap { [$0, $0 + "x"] }
+        let ids = [Vocabulary.startID] + kept.map { expected[Array($0.utf8)] ?? Vocabulary.outOfVocabularyID }
+        let encodedText = vocabulary.encode(kept.joined(separator: " "))
+        #expect(encodedText.count == ids.count)
+        let firstDifference = zip(encodedText, ids).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil, "id \(firstDifference?.offset ?? 0) of \(ids.count)")
     }
 
     @Test func encodesTheDensestTextsTokenForToken() throws {

@@ -54,6 +54,10 @@ void lstm_step_portable(const LSTMLayer *layer, int32_t rows, const int32_t *tok
 /// fetches each row pair's successors ahead.
 void lstm_prefetch(const LSTMLayer *layer, int32_t rows, const int32_t *tokens);
 
+/// Asks the processor to start loading the cache line at `address` into all its caches, for a
+/// read that will follow soon; a hint only, which never faults. Inline, so Swift callers pay no call.
+static inline void lstm_prefetch_for_reading(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 /// Whether lstm_step takes its AVX2/FMA path for this layer on this processor.
 int lstm_uses_avx2(const LSTMLayer *layer);
 
