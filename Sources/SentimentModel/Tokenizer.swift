@@ -23,16 +23,74 @@ public enum Tokenizer {
     /// Calls `body` with the UTF-8 bytes of each token of `text`, in order, without allocating per token.
     ///
     /// At least eight bytes are readable from the start of every token `body` gets, whatever its
-    /// length, so a lookup may load a whole word prefix at once (see ``WordTable/Lookup/id(ofPadded:)``).
+    /// length, so a lookup may load a whole word prefix at once (see ``WordTable/Lookup/start(_:)``).
     public static func forEachToken(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withTokens(in: text) { tokens in
+            while let token = tokens.next() { body(token) }
+        }
+    }
+
+    /// Calls `body` with an iterator over the tokens of `text`, in order, as ``forEachToken(in:_:)``
+    /// gives them. Every token's bytes stay valid until `body` returns, and no longer: neither the
+    /// iterator nor a token may escape it.
+    static func withTokens<Result>(in text: String, _ body: (inout Tokens) -> Result) -> Result {
         var text = text
-        text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in
             // Normalizing never lengthens the text; 8 more zero bytes end its last token and pad loads.
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 8) { normalized in
                 let count = byteClasses.withUnsafeBufferPointer { normalize(bytes, classes: $0, into: normalized) }
                 (normalized.baseAddress! + count).initialize(repeating: 0, count: 8)
-                split(UnsafePointer(normalized.baseAddress!), count: count, body)
+                var tokens = Tokens(text: UnsafePointer(normalized.baseAddress!), count: count)
+                return body(&tokens)
             }
+        }
+    }
+
+    /// Step 5, the second pass over a text: each maximal run of nonzero bytes of what
+    /// ``normalize(_:classes:into:)`` wrote, outer apostrophes removed, unless nothing remains.
+    /// Runs are found eight bytes at a time: one load skips up to eight separators, and one finds
+    /// the end of a token of up to seven bytes.
+    struct Tokens: IteratorProtocol {
+        /// The normalized text, followed by at least eight zero bytes.
+        fileprivate let text: UnsafePointer<UInt8>
+        fileprivate let count: Int
+        private var index = 0
+
+        fileprivate init(text: UnsafePointer<UInt8>, count: Int) {
+            self.text = text
+            self.count = count
+        }
+
+        mutating func next() -> UnsafeBufferPointer<UInt8>? {
+            let apostrophe = UInt8(ascii: "'")
+            while index < count {
+                let ahead = load(index)
+                if ahead == 0 {
+                    index += 8
+                    continue
+                }
+                index += ahead.trailingZeroBitCount / 8  // the first nonzero byte, before `count`
+                var start = index
+                while true {
+                    // The lowest byte flagged here is the first zero byte; borrows can flag only higher ones.
+                    let word = load(index)
+                    let zeros = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+                    if zeros != 0 {
+                        index += zeros.trailingZeroBitCount / 8
+                        break
+                    }
+                    index += 8
+                }
+                var end = index
+                while start < end && text[start] == apostrophe { start += 1 }
+                while end > start && text[end - 1] == apostrophe { end -= 1 }
+                if start < end { return UnsafeBufferPointer(start: text + start, count: end - start) }
+            }
+            return nil
+        }
+
+        private func load(_ index: Int) -> UInt64 {
+            UInt64(littleEndian: UnsafeRawPointer(text + index).loadUnaligned(as: UInt64.self))
         }
     }
 
@@ -95,39 +153,6 @@ public enum Tokenizer {
             }
         }
         return written
-    }
-
-    /// Step 5, the second pass: calls `body` with each maximal run of nonzero bytes of
-    /// `text[0..<count]`, outer apostrophes removed, unless nothing remains. At least eight zero
-    /// bytes must follow `count`. Runs are found eight bytes at a time: one load skips up to eight
-    /// separators, and one finds the end of a token of up to seven bytes.
-    private static func split(_ text: UnsafePointer<UInt8>, count: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        let apostrophe = UInt8(ascii: "'")
-        func load(_ index: Int) -> UInt64 { UInt64(littleEndian: UnsafeRawPointer(text + index).loadUnaligned(as: UInt64.self)) }
-        var index = 0
-        while index < count {
-            let ahead = load(index)
-            if ahead == 0 {
-                index += 8
-                continue
-            }
-            index += ahead.trailingZeroBitCount / 8  // the first nonzero byte, before `count`
-            var start = index
-            while true {
-                // The lowest byte flagged here is the first zero byte; borrows can flag only higher ones.
-                let word = load(index)
-                let zeros = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
-                if zeros != 0 {
-                    index += zeros.trailingZeroBitCount / 8
-                    break
-                }
-                index += 8
-            }
-            var end = index
-            while start < end && text[start] == apostrophe { start += 1 }
-            while end > start && text[end - 1] == apostrophe { end -= 1 }
-            if start < end { body(UnsafeBufferPointer(start: text + start, count: end - start)) }
-        }
     }
 
     /// Step 1: the index just past a `<br */?>` tag starting at `start`, or nil.

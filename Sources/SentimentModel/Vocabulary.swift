@@ -82,9 +82,9 @@ public struct Vocabulary: Sendable {
         table.id(of: bytes) ?? Self.outOfVocabularyID
     }
 
-    /// How many short words after asking for a word's table slot ``encode(_:)`` reads it (a power
-    /// of two). Under load, 64 took about a fifth off the time `encode` spent in the server, the
-    /// same as asking for every word of a review before reading any.
+    /// How many tokens after asking for a word's table slot ``encode(_:)`` reads it (a power of
+    /// two). Under load, 64 took about a fifth off the time `encode` spent in the server, the same
+    /// as asking for every word of a review before reading any.
     private static let lookAhead = 64
 
     /// The unpadded ids of a review: the start id, then one id per token.
@@ -94,38 +94,34 @@ public struct Vocabulary: Sendable {
         [Int32](unsafeUninitializedCapacity: text.utf8.count / 2 + 2) { ids, count in
             ids[0] = Self.startID
             count = 1
+            // Each word is looked up in two steps: the first asks for the word's table slot, and the
+            // second reads it `lookAhead` tokens later (or at the end), from a ring of started
+            // lookups. Under load the table is seldom all in cache, and looking each word up at
+            // once waits for each miss in turn.
             table.withLookup { lookup in
-                // Words of up to eight bytes, nine in ten, are looked up in two steps: the first
-                // asks for the word's table slot, and the second reads it `lookAhead` short words
-                // later (or at the end), from a ring of pending words. Under load the table is
-                // seldom all in cache, and looking each word up at once waits for each miss in turn.
-                withUnsafeTemporaryAllocation(of: (position: Int, word: WordTable.ShortWord).self, capacity: Self.lookAhead) { pending in
-                    var asked = 0
-                    Tokenizer.forEachToken(in: text) { token in
-                        precondition(count < ids.count, "more tokens than the text has room for")
-                        if token.count <= 8 {
-                            let slot = asked & (Self.lookAhead - 1)
-                            if asked >= Self.lookAhead { Self.lookUp(pending[slot], with: lookup, into: ids) }
-                            pending[slot] = (count, lookup.prefetch(short: token))
-                            asked += 1
-                        } else {
-                            ids[count] = lookup.id(ofPadded: token) ?? Self.outOfVocabularyID
+                withUnsafeTemporaryAllocation(of: (position: Int, lookup: WordTable.StartedLookup).self, capacity: Self.lookAhead) { started in
+                    Tokenizer.withTokens(in: text) { tokens in
+                        let ring = Self.lookAhead - 1
+                        while let token = tokens.next() {
+                            precondition(count < ids.count, "more tokens than the text has room for")
+                            if count > Self.lookAhead { Self.finish(started[count & ring], with: lookup, into: ids) }
+                            started[count & ring] = (count, lookup.start(token))
+                            count += 1
                         }
-                        count += 1
-                    }
-                    for index in max(0, asked - Self.lookAhead)..<asked {
-                        Self.lookUp(pending[index & (Self.lookAhead - 1)], with: lookup, into: ids)
+                        for position in max(1, count - Self.lookAhead)..<count {
+                            Self.finish(started[position & ring], with: lookup, into: ids)
+                        }
                     }
                 }
             }
         }
     }
 
-    /// The second half of ``encode(_:)``'s two-step lookups: writes a pending word's id at its position.
+    /// The second half of ``encode(_:)``'s two-step lookups: writes the word's id at its position.
     @inline(__always)
-    private static func lookUp(
-        _ pending: (position: Int, word: WordTable.ShortWord), with lookup: WordTable.Lookup, into ids: UnsafeMutableBufferPointer<Int32>
+    private static func finish(
+        _ started: (position: Int, lookup: WordTable.StartedLookup), with lookup: WordTable.Lookup, into ids: UnsafeMutableBufferPointer<Int32>
     ) {
-        ids[pending.position] = lookup.id(ofShort: pending.word) ?? outOfVocabularyID
+        ids[started.position] = lookup.finish(started.lookup) ?? outOfVocabularyID
     }
 }

@@ -99,38 +99,24 @@ struct WordTable: Sendable {
             return nil
         }
 
-        /// The id of `bytes`, or nil, for a token from ``Tokenizer/forEachToken(in:_:)``: at least
-        /// eight bytes must be readable from `bytes.baseAddress`, whatever `bytes.count` (at least 1).
-        /// The prefix is then one load and a mask, with no loop over a short word's bytes.
+        /// The first half of looking up a token from ``Tokenizer/withTokens(in:_:)``, whose
+        /// first eight bytes are readable whatever its length, so its prefix is one load: finds
+        /// the slot where the search starts and asks for that slot's cache line. ``finish(_:)``
+        /// then finds it in cache if enough other work came between the two.
         @inline(__always)
-        func id(ofPadded bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-            if case .found(let id) = probe(bytes, prefix: WordTable.paddedPrefix(bytes)) { return id }
+        func start(_ token: UnsafeBufferPointer<UInt8>) -> StartedLookup {
+            let loaded = UInt64(littleEndian: UnsafeRawPointer(token.baseAddress!).loadUnaligned(as: UInt64.self))
+            let prefix = loaded & (UInt64.max >> (64 - 8 * UInt64(min(token.count, 8))))
+            let home = Int(truncatingIfNeeded: WordTable.hash(token, prefix: prefix)) & mask
+            lstm_prefetch_for_reading(slots.baseAddress! + home)
+            return StartedLookup(token: token, prefix: prefix, home: home)
+        }
+
+        /// The id of the token of a lookup ``start(_:)`` began, or nil; the token's bytes must still be valid.
+        @inline(__always)
+        func finish(_ lookup: StartedLookup) -> Int32? {
+            if case .found(let id) = probe(lookup.token, prefix: lookup.prefix, from: lookup.home) { return id }
             return nil
-        }
-
-        /// The first half of looking up a token of at most eight bytes from
-        /// ``Tokenizer/forEachToken(in:_:)`` (so at least eight bytes are readable): finds the slot
-        /// where its search starts and asks for that slot's cache line, which ``id(ofShort:)``
-        /// then finds in cache if enough other work came between the two.
-        @inline(__always)
-        func prefetch(short bytes: UnsafeBufferPointer<UInt8>) -> ShortWord {
-            assert(bytes.count <= 8, "a short word has at most eight bytes")
-            let prefix = WordTable.paddedPrefix(bytes)
-            let index = Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask
-            lstm_prefetch_for_reading(slots.baseAddress! + index)
-            return ShortWord(prefix: prefix, length: Int32(truncatingIfNeeded: bytes.count), home: Int32(truncatingIfNeeded: index))
-        }
-
-        /// The id of a word ``prefetch(short:)`` started, or nil.
-        @inline(__always)
-        func id(ofShort word: ShortWord) -> Int32? {
-            var index = Int(word.home)
-            while true {
-                let slot = slots[index]
-                if slot.length < 0 { return nil }
-                if slot.prefix == word.prefix && slot.length == word.length { return slot.id }
-                index = (index + 1) & mask
-            }
         }
 
         fileprivate func probe(_ bytes: UnsafeBufferPointer<UInt8>) -> Probe {
@@ -139,7 +125,13 @@ struct WordTable: Sendable {
 
         @inline(__always)
         private func probe(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Probe {
-            var index = Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask
+            probe(bytes, prefix: prefix, from: Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask)
+        }
+
+        /// Linear probing from `home`, the slot `bytes` hashes to.
+        @inline(__always)
+        private func probe(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64, from home: Int) -> Probe {
+            var index = home
             while true {
                 let slot = slots[index]
                 if slot.length < 0 { return .empty(index: index, prefix: prefix) }
@@ -160,21 +152,12 @@ struct WordTable: Sendable {
         }
     }
 
-    /// A word of at most eight bytes, ready to be looked up: its bytes as ``Slot/prefix`` holds
-    /// them, its length, and the slot where its search starts (``Vocabulary`` allows at most ten
-    /// million words, so the table has fewer than 2³¹ slots).
-    struct ShortWord {
+    /// A lookup half done (see ``Lookup/start(_:)``): the token, its first eight bytes as
+    /// ``Slot/prefix`` holds them, and the slot where its search starts.
+    struct StartedLookup {
+        fileprivate let token: UnsafeBufferPointer<UInt8>
         fileprivate let prefix: UInt64
-        fileprivate let length: Int32
-        fileprivate let home: Int32
-    }
-
-    /// The first eight bytes of `bytes`, zero-padded as ``chunk(_:at:)`` gives them, in one load:
-    /// at least eight bytes must be readable from `bytes.baseAddress`, and `bytes.count` be at least 1.
-    @inline(__always)
-    fileprivate static func paddedPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let loaded = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self))
-        return loaded & (UInt64.max >> (64 - 8 * UInt64(min(bytes.count, 8))))
+        fileprivate let home: Int
     }
 
     /// Up to eight bytes of `bytes` from `offset`, as a little-endian integer, zero-padded: words

@@ -57,8 +57,8 @@ struct VocabularyTests {
         }
         #expect(encoded > 2_000)
 
-        // All of them in one text: many times more short words than `encode` asks the table for
-        // ahead of reading their slots, with the long ones in between.
+        // All of them in one text, short and long: many times more words than `encode` asks the
+        // table for ahead of reading their slots.
         let kept = (words + pairs).filter { Tokenizer.tokens(in: $0) == [$0] }.flatMap { [$0, $0 + "x"] }
         let ids = [Vocabulary.startID] + kept.map { expected[Array($0.utf8)] ?? Vocabulary.outOfVocabularyID }
         let encodedText = vocabulary.encode(kept.joined(separator: " "))
