@@ -32,7 +32,8 @@ let package = Package(
         // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.
         .target(name: "KerasCheckpoint", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Tokenizer, vocabulary and the LSTM classifier. Knows nothing of HTTP.
-        .target(name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL", "CLSTMKernel"], swiftSettings: sharedSettings),
+        .target(
+            name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL", "CLSTMKernel", "CLinux"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
         .target(name: "HTTP1", swiftSettings: sharedSettings),
         // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.

@@ -1,4 +1,5 @@
-// Linux interfaces the HTTP server's I/O threads use that Glibc's Swift module leaves out.
+// Linux interfaces that Glibc's Swift module leaves out: epoll and eventfd for the HTTP server's
+// I/O threads, and naming a thread for the I/O threads and the forward pass's helper.
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>

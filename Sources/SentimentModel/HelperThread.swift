@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import Synchronization
@@ -50,8 +51,10 @@ final class HelperThread: @unchecked Sendable {
         self.spinLimit = spinLimit
         self.afterHandOff = afterHandOff
         let thread = Thread {
-            // Set from the thread itself: on Linux, a name given to a Thread before `start` is not applied.
-            Thread.current.name = Self.threadName
+            // Named from the thread itself, through pthread: Foundation applies `Thread.name` only
+            // when the thread's handle, which `start` stores while the thread may already run, reads
+            // the same twice, and under load the helper sometimes kept its creator's name.
+            _ = pthread_setname_np(pthread_self(), Self.threadName)
             self.serve()
         }
         thread.start()
