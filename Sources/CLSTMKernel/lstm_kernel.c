@@ -6,12 +6,16 @@
 // load of the recurrent kernel serves two rows, and evaluates sigmoid/tanh with a vectorised
 // exp (range reduction by ln 2 and a polynomial, relative error about 2.5e-7). For the usual
 // layer (σ gates, tanh elsewhere) it folds the activations into the state update so that 8
-// units take two divisions, not five (update_rows_usual).
+// units take two divisions, not five (update_rows_usual), and, on tables that
+// lstm_scale_tables prepared, takes each gate's exponential as a power of two straight from
+// its pre-activation.
 
 #include "lstm_kernel.h"
 
 #include <math.h>
 #include <string.h>
+
+#define LSTM_LOG2E 1.44269504088896341f
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -31,7 +35,7 @@ static inline void lstm_prefetch_row(const LSTMLayer *layer, int32_t token) {
 
 static float exp_approx(float x) {
     x = fminf(fmaxf(x, -87.0f), 88.0f);
-    float n = nearbyintf(x * 1.44269504088896341f);
+    float n = nearbyintf(x * LSTM_LOG2E);
     float r = x - n * 0.693145751953125f - n * 1.42860682030941723212e-6f;
     float p = 1.0f / 720.0f;
     p = p * r + 1.0f / 120.0f;
@@ -95,9 +99,12 @@ static void step_portable(const LSTMLayer *layer, int32_t rows, const int32_t *t
 #if LSTM_HAVE_X86
 #define AVX2 __attribute__((target("avx2,fma")))
 
+/// The largest |y| for which exp2_8_in_range's result stays a normal float (with room to spare).
+#define LSTM_EXP2_LIMIT 36.0f
+
 AVX2 static inline __m256 exp8(__m256 x) {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LSTM_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860682030941723212e-6f), r);
     __m256 p = _mm256_set1_ps(1.0f / 720.0f);
@@ -225,46 +232,50 @@ AVX2 static inline void update_row(const LSTMLayer *layer, float *g, float *h, f
     }
 }
 
-/// e^(−x) for |x| ≤ 25, the usual layer's one transcendental (see update_rows_usual).
+/// 2^y for |y| ≤ LSTM_EXP2_LIMIT: the usual layer's one transcendental (see update_rows_usual).
 ///
-/// n = round(−x·log2 e) comes from adding 1.5·2^23, whose float sum keeps n in its low mantissa
-/// bits; q = x + n·ln 2 = −r, |r| ≤ ln2/2, and e^r is a degree-5 minimax polynomial (relative
-/// error 1.9e-7 evaluated in float; the whole function stays within 2.6e-7 on [−25, 25], like
-/// exp8). With |n| ≤ 36 one float ln 2 is exact enough (error ≤ 7e-8 in r), and 2^n is added
-/// straight into the exponent bits, which stay normal in that range. Outside it the exponent
-/// bits overflow: callers clamp x (exp_neg8) unless x is known to be in range.
-AVX2 static inline __m256 exp_neg8_in_range(__m256 x) {
+/// Its arguments come already multiplied by log2 e (lstm_scale_tables folds that into the
+/// weights), so the range reduction takes additions only: n = round(y) from adding 1.5·2^23,
+/// whose float sum keeps n in its low mantissa bits, and r = y − n, exact, |r| ≤ 1/2. 2^r is
+/// e^(r·ln 2) by a degree-5 minimax polynomial for e^s on |s| ≤ ln2/2 with its coefficients
+/// scaled by powers of ln 2 (the whole function stays within 1.8e-7 of 2^y on [−36, 36], in
+/// steps of 1e-5), and 2^n is added
+/// straight into the exponent bits, which stay normal for |n| ≤ 36. Beyond that they overflow:
+/// callers clamp y (exp2_8) unless y is known to be in range. Five FMAs, where e^x took seven:
+/// multiplying by log2 e and by ln 2 in the range reduction is no longer needed.
+AVX2 static inline __m256 exp2_8_in_range(__m256 y) {
     const __m256 shifter = _mm256_set1_ps(12582912.0f);
-    const __m256 t = _mm256_fnmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), shifter);
-    const __m256 n = _mm256_sub_ps(t, shifter);
-    const __m256 q = _mm256_fmadd_ps(n, _mm256_set1_ps(0.693147182f), x);
-    // e^r = e^(−q): the minimax coefficients of e^r with the odd ones negated, in Horner form.
-    __m256 p = _mm256_set1_ps(-8.297619410e-03f);
-    p = _mm256_fmadd_ps(p, q, _mm256_set1_ps(4.191562906e-02f));
-    p = _mm256_fmadd_ps(p, q, _mm256_set1_ps(-1.666757613e-01f));
-    p = _mm256_fmadd_ps(p, q, _mm256_set1_ps(4.999889135e-01f));
-    p = _mm256_fmadd_ps(p, q, _mm256_set1_ps(-9.999997020e-01f));
-    p = _mm256_fmadd_ps(p, q, _mm256_set1_ps(1.000000119e+00f));
+    const __m256 t = _mm256_add_ps(y, shifter);
+    const __m256 r = _mm256_sub_ps(y, _mm256_sub_ps(t, shifter));
+    // The coefficients of e^s (8.297619410e-3, 4.191562906e-2, 1.666757613e-1, 4.999889135e-1,
+    // 9.999997020e-1, 1.000000119) times ln2^5, ln2^4, …, 1, for e^(r·ln 2), in Horner form.
+    __m256 p = _mm256_set1_ps(1.327641491e-03f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(9.675598366e-03f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.550713740e-02f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(2.402211804e-01f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(6.931469740e-01f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.000000119e+00f));
     const __m256i scale = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
     return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), scale));
 }
 
-/// e^(−x) for x clamped to ±25.
-AVX2 static inline __m256 exp_neg8(__m256 x) {
-    return exp_neg8_in_range(_mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-25.0f)), _mm256_set1_ps(25.0f)));
+/// 2^y for y clamped to ±LSTM_EXP2_LIMIT.
+AVX2 static inline __m256 exp2_8(__m256 y) {
+    return exp2_8_in_range(_mm256_min_ps(_mm256_max_ps(y, _mm256_set1_ps(-LSTM_EXP2_LIMIT)), _mm256_set1_ps(LSTM_EXP2_LIMIT)));
 }
 
-/// e^(−x) for each gate pre-activation of one row (e^(−2x) for the candidate), in place in `g`.
-/// `bounded`: every x is known to be within ±LSTM_UNCLAMPED_GATE_BOUND, so the clamp, two of
-/// exp_neg8's twelve instructions, can go; the results are the same either way, since the clamp
-/// changes nothing in range. It is a constant at each call, so each caller gets its own loop.
-/// Without the clamp, and as one loop instead of one per gate, the whole step was faster in 49–52
-/// of 60 rounds of benchmarks/kernel/ab.sh at 1 to 64 rows; the clamp alone won 27–40 of 40.
+/// e^(−z) for each gate pre-activation z of one row (e^(−2z) for the candidate), in place in
+/// `g`, which holds them on scaled tables as y = −z·log2 e (−2z·log2 e): 2^y.
+/// `bounded`: every z is known to be within ±LSTM_UNCLAMPED_GATE_BOUND, so every y is within
+/// ±LSTM_EXP2_LIMIT and the clamp, two instructions, can go; the results are the same either
+/// way, since the clamp changes nothing in range. It is a constant at each call, so each caller
+/// gets its own loop. Without the clamp, and as one loop instead of one per gate, the whole step
+/// was faster in 49–52 of 60 rounds of benchmarks/kernel/ab.sh at 1 to 64 rows; the clamp alone
+/// won 27–40 of 40.
 AVX2 static inline void usual_exponentials(int32_t units, float *g, int bounded) {
     for (int32_t k = 0; k < 4 * units; k += 8) {
-        __m256 x = _mm256_loadu_ps(g + k);
-        if (k >= 2 * units && k < 3 * units) x = _mm256_add_ps(x, x);
-        _mm256_storeu_ps(g + k, bounded ? exp_neg8_in_range(x) : exp_neg8(x));
+        const __m256 y = _mm256_loadu_ps(g + k);
+        _mm256_storeu_ps(g + k, bounded ? exp2_8_in_range(y) : exp2_8(y));
     }
 }
 
@@ -288,7 +299,7 @@ AVX2 static inline void usual_hidden(int32_t units, const float *g, float *h, co
     const __m256 one = _mm256_set1_ps(1.0f);
     for (int32_t k = 0; k < units; k += 8) {
         const __m256 state = _mm256_loadu_ps(c + k);
-        const __m256 e = exp_neg8(_mm256_add_ps(state, state));
+        const __m256 e = exp2_8(_mm256_mul_ps(state, _mm256_set1_ps(-2.0f * LSTM_LOG2E)));
         const __m256 o = _mm256_add_ps(one, _mm256_loadu_ps(g + 3 * units + k));
         _mm256_storeu_ps(h + k, _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_mul_ps(o, _mm256_add_ps(one, e))));
     }
@@ -301,11 +312,13 @@ AVX2 static inline void usual_hidden(int32_t units, const float *g, float *h, co
 /// With E = e^(−x): σ(x) = 1/(1 + E) and tanh(x) = (1 − E₂)/(1 + E₂) for E₂ = e^(−2x), so
 ///     C′ = σ(f)·C + σ(i)·tanh(c̃) = (C·A·B + (1 − E₂c)·F) / (F·A·B)
 ///     h  = σ(o)·tanh(C′)        = (1 − E₂C′) / ((1 + Eo)·(1 + E₂C′))
-/// where A = 1 + Ei, F = 1 + Ef, B = 1 + E₂c. exp_neg8's clamp at ±25 keeps F·A·B below 4e32
-/// (σ and tanh move by less than 3e-11). The forget gate scales that error by |C|, and C·A·B
-/// overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays below maxLength.
+/// where A = 1 + Ei, F = 1 + Ef, B = 1 + E₂c. exp2_8's clamp at ±36 (z or 2z at ±24.95) keeps
+/// F·A·B below 4e32 (σ and tanh move by less than 3e-11). The forget gate scales that error by
+/// |C|, and C·A·B overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays below maxLength.
 /// The division unit and the two FMA pipes are what bound this code on Zen 3 (llvm-mca), so
 /// dividing less and a cheaper exp made the whole step 11-14% faster (benchmarks/kernel/ab.sh).
+/// Taking the exponentials as powers of two of pre-scaled gates (lstm_scale_tables) then saved
+/// two of their seven FMAs each.
 ///
 /// Three passes over all the rows, each of independent iterations: the gates' exponentials,
 /// the new cell states, then the new hidden states. Within one row, each 8 units' chain from
@@ -332,7 +345,9 @@ AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, 
     // (gates → C → tanh C) of about 130 cycles that the processor could not overlap; as separate
     // passes of independent iterations they run at the arithmetic's own pace (15-25% faster
     // steps, measured interleaved in one process).
-    const int usual = layer->recurrentActivation.kind == LSTMActivationSigmoid && layer->activation.kind == LSTMActivationTanh;
+    // Only layers of σ gates and tanh get scaled tables (lstm_wants_scaled_tables); any other
+    // layer, or a usual one on tables as Keras stores them, takes update_row.
+    const int usual = layer->tablesScaled != 0;
     for (int32_t row = 0; row < rows; row += 2) {
         const int32_t count = rows - row >= 2 ? 2 : 1;
         // The next pair's projection rows are scattered over a table larger than L2: ask for them
@@ -376,6 +391,21 @@ int lstm_uses_avx2(const LSTMLayer *layer) {
     (void)layer;
     return 0;
 #endif
+}
+
+int lstm_wants_scaled_tables(const LSTMLayer *layer) {
+    return lstm_uses_avx2(layer) && layer->recurrentActivation.kind == LSTMActivationSigmoid
+        && layer->activation.kind == LSTMActivationTanh;
+}
+
+void lstm_scale_tables(int32_t units, int64_t vocabulary, float *projection, float *recurrent) {
+    const int32_t width = 4 * units;
+    for (int64_t row = 0; row < vocabulary + units; row++) {
+        float *values = row < vocabulary ? projection + row * width : recurrent + (row - vocabulary) * width;
+        for (int32_t column = 0; column < width; column++) {
+            values[column] *= column >= 2 * units && column < 3 * units ? -2.0f * LSTM_LOG2E : -LSTM_LOG2E;
+        }
+    }
 }
 
 void lstm_step(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,

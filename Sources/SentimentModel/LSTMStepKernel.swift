@@ -14,7 +14,8 @@ final class LSTMStepKernel: @unchecked Sendable {
     let units: Int
     /// Rows of the input projection: ids `0..<vocabularySize`.
     let vocabularySize: Int
-    /// `[vocabularySize, 4·units]`: `E[id]·W + b` for every id, then `[units, 4·units]`: the recurrent kernel.
+    /// `[vocabularySize, 4·units]`: `E[id]·W + b` for every id, then `[units, 4·units]`: the recurrent kernel;
+    /// for the AVX2 path's usual layer, each gate column scaled as `lstm_scale_tables` describes.
     private let tables: UnsafeMutableBufferPointer<Float>
     /// The kernel's description of this layer, pointing into `tables`.
     private let layer: LSTMLayer
@@ -72,10 +73,17 @@ final class LSTMStepKernel: @unchecked Sendable {
         self.units = architecture.units
         self.vocabularySize = vocabularySize
         self.gateBound = gateBound
-        self.layer = LSTMLayer(
+        var layer = LSTMLayer(
             units: Int32(architecture.units), projection: projection, recurrent: recurrent,
             activation: architecture.activation.cValue, recurrentActivation: architecture.recurrentActivation.cValue,
-            gateBound: path == .withoutGateBound ? 0 : gateBound)
+            gateBound: path == .withoutGateBound ? 0 : gateBound, tablesScaled: 0)
+        // The AVX2 path's usual layer takes its gates' exponentials as powers of two of scaled
+        // pre-activations; the scaling is folded into the tables here, once.
+        if path != .portable && lstm_wants_scaled_tables(&layer) != 0 {
+            lstm_scale_tables(Int32(architecture.units), Int64(vocabularySize), projection, recurrent)
+            layer.tablesScaled = 1
+        }
+        self.layer = layer
         self.portableOnly = path == .portable
     }
 

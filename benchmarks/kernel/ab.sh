@@ -18,9 +18,12 @@ git -C "$root" show "$revision:Sources/CLSTMKernel/lstm_kernel.c" > "$work/a.c"
 include="$root/Sources/CLSTMKernel/include"
 cc="${CC:-clang}"
 # shellcheck disable=SC2086  # A_CFLAGS and B_CFLAGS are lists of flags
-"$cc" -O2 ${A_CFLAGS:-} -c -I"$include" "$work/a.c" -o "$work/a.o"
-"$cc" -O2 ${B_CFLAGS:-} -c -I"$include" "$root/Sources/CLSTMKernel/lstm_kernel.c" -o "$work/b.o" \
-    -Dlstm_step=lstm_step_b -Dlstm_uses_avx2=lstm_uses_avx2_b -Dlstm_prefetch=lstm_prefetch_b -Dlstm_step_portable=lstm_step_portable_b
+# -falign-loops=64 as in Package.swift, for both sides: otherwise where a loop happens to land
+# decides as much as the code in it.
+"$cc" -O2 -falign-loops=64 ${A_CFLAGS:-} -c -I"$include" "$work/a.c" -o "$work/a.o"
+"$cc" -O2 -falign-loops=64 ${B_CFLAGS:-} -c -I"$include" "$root/Sources/CLSTMKernel/lstm_kernel.c" -o "$work/b.o" \
+    -Dlstm_step=lstm_step_b -Dlstm_uses_avx2=lstm_uses_avx2_b -Dlstm_prefetch=lstm_prefetch_b -Dlstm_step_portable=lstm_step_portable_b \
+    -Dlstm_wants_scaled_tables=lstm_wants_scaled_tables_b -Dlstm_scale_tables=lstm_scale_tables_b
 "$cc" -O2 -I"$include" "$root/benchmarks/kernel/ab_step.c" "$work/a.o" "$work/b.o" -o "$work/ab" -lm
 echo "A = $revision, B = working copy"
 for n in "${rows[@]}"; do "$work/ab" "$n"; done

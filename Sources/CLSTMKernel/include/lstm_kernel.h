@@ -30,11 +30,14 @@ typedef struct {
     /// column sum of |R|. Zero (or NaN) if not known. When it is at most
     /// LSTM_UNCLAMPED_GATE_BOUND, the AVX2 path skips the range clamp in the gates' exponentials.
     float gateBound;
+    /// Nonzero once lstm_scale_tables has prepared `projection` and `recurrent` for the AVX2
+    /// path's usual layer: such tables are for that path only (not for lstm_step_portable).
+    int32_t tablesScaled;
 } LSTMLayer;
 
 /// The largest LSTMLayer.gateBound for which the AVX2 path skips the clamp in the gates'
-/// exponentials: the candidate's argument is 2z, which must stay within ±25 (see exp_neg8), with a
-/// margin far larger than the rounding of the sums behind z.
+/// exponentials: the candidate's argument is −2z·log2 e, which must stay within ±36 (see exp2_8),
+/// with a margin far larger than the rounding of the sums behind z.
 #define LSTM_UNCLAMPED_GATE_BOUND 12.0f
 
 /// Advances the first `rows` rows of `hidden` and `cell` ([rows, U] each) by one token:
@@ -44,6 +47,17 @@ typedef struct {
 /// Uses AVX2 and FMA when the processor has them and 4U is a multiple of 32.
 void lstm_step(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
                float *hidden, float *cell, float *gates);
+
+/// Whether lstm_step runs this layer on its AVX2 path as the usual LSTM (σ gates, tanh), which
+/// is faster on tables lstm_scale_tables has prepared.
+int lstm_wants_scaled_tables(const LSTMLayer *layer);
+
+/// Prepares a layer's tables for the AVX2 path's usual layer, in place: multiplies the i, f and
+/// o columns of `projection` ([vocabulary, 4U]) and `recurrent` ([U, 4U]) by −log2 e and the
+/// candidate's by −2·log2 e, so that each gate pre-activation z comes out as the power of two
+/// that the state update needs (e^(−z), or e^(−2z) for the candidate). Set the layer's
+/// tablesScaled afterwards. Compute LSTMLayer.gateBound from the tables as they were.
+void lstm_scale_tables(int32_t units, int64_t vocabulary, float *projection, float *recurrent);
 
 /// lstm_step's portable implementation, whatever the processor (tests check it on AVX2 machines).
 void lstm_step_portable(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
