@@ -28,7 +28,7 @@
 /// start down to a line boundary measured slower in benchmarks/kernel/ab.sh.)
 static inline void lstm_prefetch_row(const LSTMLayer *layer, int32_t token) {
     const char *row = (const char *)(layer->projection + (int64_t)token * 4 * layer->units);
-    for (int32_t offset = 0; offset < 16 * layer->units; offset += 64) __builtin_prefetch(row + offset, 0, 3);
+    for (int32_t offset = 0; offset < 16 * layer->units; offset += 64) lstm_prefetch_for_reading(row + offset);
 }
 
 // MARK: - Portable path
@@ -239,10 +239,10 @@ AVX2 static inline void update_row(const LSTMLayer *layer, float *g, float *h, f
 /// whose float sum keeps n in its low mantissa bits, and r = y − n, exact, |r| ≤ 1/2. 2^r is
 /// e^(r·ln 2) by a degree-5 minimax polynomial for e^s on |s| ≤ ln2/2 with its coefficients
 /// scaled by powers of ln 2 (the whole function stays within 1.8e-7 of 2^y on [−36, 36], in
-/// steps of 1e-5), and 2^n is added
-/// straight into the exponent bits, which stay normal for |n| ≤ 36. Beyond that they overflow:
-/// callers clamp y (exp2_8) unless y is known to be in range. Five FMAs, where e^x took seven:
-/// multiplying by log2 e and by ln 2 in the range reduction is no longer needed.
+/// steps of 1e-5), and 2^n is added straight into the exponent bits, which stay normal for
+/// |n| ≤ 36. Beyond that they overflow: callers clamp y (exp2_8) unless y is known to be in
+/// range. Five FMAs, where e^x took seven: multiplying by log2 e and by ln 2 in the range
+/// reduction is no longer needed.
 AVX2 static inline __m256 exp2_8_in_range(__m256 y) {
     const __m256 shifter = _mm256_set1_ps(12582912.0f);
     const __m256 t = _mm256_add_ps(y, shifter);
@@ -314,7 +314,8 @@ AVX2 static inline void usual_hidden(int32_t units, const float *g, float *h, co
 ///     h  = σ(o)·tanh(C′)        = (1 − E₂C′) / ((1 + Eo)·(1 + E₂C′))
 /// where A = 1 + Ei, F = 1 + Ef, B = 1 + E₂c. exp2_8's clamp at ±36 (z or 2z at ±24.95) keeps
 /// F·A·B below 4e32 (σ and tanh move by less than 3e-11). The forget gate scales that error by
-/// |C|, and C·A·B overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays below maxLength.
+/// |C|, and C·A·B overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays
+/// below maxLength.
 /// The division unit and the two FMA pipes are what bound this code on Zen 3 (llvm-mca), so
 /// dividing less and a cheaper exp made the whole step 11-14% faster (benchmarks/kernel/ab.sh).
 /// Taking the exponentials as powers of two of pre-scaled gates (lstm_scale_tables) then saved
