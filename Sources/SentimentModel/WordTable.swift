@@ -107,7 +107,7 @@ struct WordTable: Sendable {
         func start(_ token: UnsafeBufferPointer<UInt8>) -> StartedLookup {
             let loaded = UInt64(littleEndian: UnsafeRawPointer(token.baseAddress!).loadUnaligned(as: UInt64.self))
             let prefix = loaded & (UInt64.max >> (64 - 8 * UInt64(min(token.count, 8))))
-            let home = Int(truncatingIfNeeded: WordTable.hash(token, prefix: prefix)) & mask
+            let home = home(of: token, prefix: prefix)
             lstm_prefetch_for_reading(slots.baseAddress! + home)
             return StartedLookup(token: token, prefix: prefix, home: home)
         }
@@ -120,12 +120,14 @@ struct WordTable: Sendable {
         }
 
         fileprivate func probe(_ bytes: UnsafeBufferPointer<UInt8>) -> Probe {
-            probe(bytes, prefix: WordTable.chunk(bytes, at: 0))
+            let prefix = WordTable.chunk(bytes, at: 0)
+            return probe(bytes, prefix: prefix, from: home(of: bytes, prefix: prefix))
         }
 
+        /// The slot `bytes` hashes to, where its search starts.
         @inline(__always)
-        private func probe(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Probe {
-            probe(bytes, prefix: prefix, from: Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask)
+        private func home(of bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Int {
+            Int(truncatingIfNeeded: WordTable.hash(bytes, prefix: prefix)) & mask
         }
 
         /// Linear probing from `home`, the slot `bytes` hashes to.
