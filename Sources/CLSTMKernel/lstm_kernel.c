@@ -1,9 +1,10 @@
 // One LSTM time step over a batch: the hot loop of the forward pass.
 //
 // Two implementations of the same arithmetic: a portable one, and an AVX2/FMA one chosen at
-// run time for layers whose gate width 4U is a multiple of 32. The AVX2 path keeps a 2-row ×
-// 32-column block of gate accumulators in registers across the recurrent product, so each
-// load of the recurrent kernel serves two rows, and evaluates sigmoid/tanh with a vectorised
+// run time for layers whose gate width 4U is a multiple of 32. The AVX2 path keeps a 3-row ×
+// 32-column block of gate accumulators in registers across the recurrent product (2 rows or 1
+// for what is left), so each load of the recurrent kernel serves three rows, and evaluates
+// sigmoid/tanh with a vectorised
 // exp (range reduction by ln 2 and a polynomial, relative error about 2.5e-7). For the usual
 // layer (σ gates, tanh elsewhere) it folds the activations into the state update so that 8
 // units take two divisions, not five (update_rows_usual), and, on tables that
@@ -183,6 +184,90 @@ AVX2 static inline void gates_block(const LSTMLayer *layer, int32_t count, const
     }
 }
 
+/// Gate pre-activations for three rows, 32 columns at a time: twelve accumulators, the most
+/// that leave room in the 16 vector registers for three of a k's four kernel vectors and a
+/// broadcast of h. The fourth kernel vector is read by each row's FMA as a memory operand
+/// instead. Per k that is 18 instructions for 12 FMAs, where gates_block takes 14 for 8. In
+/// this VM's slow phases, when the host takes issue slots from any code denser than about three
+/// operations a cycle, fewer instructions per FMA is what keeps the product near full speed
+/// (benchmarks/PERFORMANCE.md, "Three rows at a time").
+///
+/// The inner loop is assembly because it needs exactly those 16 registers: written with
+/// intrinsics, clang schedules a broadcast early and spills an accumulator on every k. Each
+/// column still starts from the projection and adds the products for k = 0, 1, … in order, with
+/// the same FMAs, so a row gets the same bits here as in gates_block or gates_row. The loop runs
+/// `units` ≥ 1 times: it is reached only through the column loop, which needs 4U ≥ 32.
+AVX2 static inline void gates_triple(const LSTMLayer *layer, const int32_t *tokens, const float *h0,
+                                     float *g0) {
+    const int32_t units = layer->units, width = 4 * units;
+    const float *in0 = layer->projection + (int64_t)tokens[0] * width;
+    const float *in1 = layer->projection + (int64_t)tokens[1] * width;
+    const float *in2 = layer->projection + (int64_t)tokens[2] * width;
+    // The three rows' hidden states are consecutive, U floats apart (their gates 4U).
+    const int64_t hiddenStride = (int64_t)units * (int64_t)sizeof(float);
+    const int64_t kernelStride = (int64_t)width * (int64_t)sizeof(float);
+    for (int32_t column = 0; column < width; column += 32) {
+        __m256 a0 = _mm256_loadu_ps(in0 + column), a1 = _mm256_loadu_ps(in0 + column + 8);
+        __m256 a2 = _mm256_loadu_ps(in0 + column + 16), a3 = _mm256_loadu_ps(in0 + column + 24);
+        __m256 b0 = _mm256_loadu_ps(in1 + column), b1 = _mm256_loadu_ps(in1 + column + 8);
+        __m256 b2 = _mm256_loadu_ps(in1 + column + 16), b3 = _mm256_loadu_ps(in1 + column + 24);
+        __m256 c0 = _mm256_loadu_ps(in2 + column), c1 = _mm256_loadu_ps(in2 + column + 8);
+        __m256 c2 = _mm256_loadu_ps(in2 + column + 16), c3 = _mm256_loadu_ps(in2 + column + 24);
+        const float *r = layer->recurrent + column, *h = h0;
+        int64_t remaining = units;
+        __m256 r0, r1, r2, x;
+        __asm__(
+            ".p2align 6\n"
+            "1:\n\t"
+            "vmovups (%[r]), %[r0]\n\t"
+            "vmovups 32(%[r]), %[r1]\n\t"
+            "vmovups 64(%[r]), %[r2]\n\t"
+            // Row 0: h0[k] times the k-th kernel row.
+            "vbroadcastss (%[h]), %[x]\n\t"
+            "vfmadd231ps %[r0], %[x], %[a0]\n\t"
+            "vfmadd231ps %[r1], %[x], %[a1]\n\t"
+            "vfmadd231ps %[r2], %[x], %[a2]\n\t"
+            "vfmadd231ps 96(%[r]), %[x], %[a3]\n\t"
+            // Row 1.
+            "vbroadcastss (%[h],%[hs]), %[x]\n\t"
+            "vfmadd231ps %[r0], %[x], %[b0]\n\t"
+            "vfmadd231ps %[r1], %[x], %[b1]\n\t"
+            "vfmadd231ps %[r2], %[x], %[b2]\n\t"
+            "vfmadd231ps 96(%[r]), %[x], %[b3]\n\t"
+            // Row 2.
+            "vbroadcastss (%[h],%[hs2]), %[x]\n\t"
+            "vfmadd231ps %[r0], %[x], %[c0]\n\t"
+            "vfmadd231ps %[r1], %[x], %[c1]\n\t"
+            "vfmadd231ps %[r2], %[x], %[c2]\n\t"
+            "vfmadd231ps 96(%[r]), %[x], %[c3]\n\t"
+            "add $4, %[h]\n\t"
+            "add %[ks], %[r]\n\t"
+            "dec %[remaining]\n\t"
+            "jnz 1b\n\t"
+            : [a0] "+x"(a0), [a1] "+x"(a1), [a2] "+x"(a2), [a3] "+x"(a3),
+              [b0] "+x"(b0), [b1] "+x"(b1), [b2] "+x"(b2), [b3] "+x"(b3),
+              [c0] "+x"(c0), [c1] "+x"(c1), [c2] "+x"(c2), [c3] "+x"(c3),
+              [r0] "=&x"(r0), [r1] "=&x"(r1), [r2] "=&x"(r2), [x] "=&x"(x),
+              [r] "+r"(r), [h] "+r"(h), [remaining] "+r"(remaining)
+            : [hs] "r"(hiddenStride), [hs2] "r"(2 * hiddenStride), [ks] "r"(kernelStride)
+            : "memory", "cc");
+        (void)r0, (void)r1, (void)r2, (void)x;
+        float *g1 = g0 + width, *g2 = g1 + width;
+        _mm256_storeu_ps(g0 + column, a0);
+        _mm256_storeu_ps(g0 + column + 8, a1);
+        _mm256_storeu_ps(g0 + column + 16, a2);
+        _mm256_storeu_ps(g0 + column + 24, a3);
+        _mm256_storeu_ps(g1 + column, b0);
+        _mm256_storeu_ps(g1 + column + 8, b1);
+        _mm256_storeu_ps(g1 + column + 16, b2);
+        _mm256_storeu_ps(g1 + column + 24, b3);
+        _mm256_storeu_ps(g2 + column, c0);
+        _mm256_storeu_ps(g2 + column + 8, c1);
+        _mm256_storeu_ps(g2 + column + 16, c2);
+        _mm256_storeu_ps(g2 + column + 24, c3);
+    }
+}
+
 /// Gate pre-activations for one row, 64 columns at a time: the same eight accumulators as two
 /// rows of gates_block, so half the FMAs of a pair with a dummy second row. Each column still
 /// starts from the projection and adds the products for k = 0, 1, … in order, so a row gets the
@@ -335,6 +420,36 @@ AVX2 static inline void update_rows_usual(int32_t units, int32_t rows, float *ga
     }
 }
 
+/// How many rows the next register block of the product takes, of the `left` rows still to do:
+/// three while that leaves no single row (alone, a row takes gates_row, whose every kernel
+/// load serves only it: about 1.7 times a row's share of a block), else two or one.
+static inline int32_t block_rows(int32_t left) {
+    return left == 2 || left == 4 ? 2 : left >= 3 ? 3 : left;
+}
+
+/// Gate pre-activations for `rows` rows, in register blocks of three rows where it can
+/// (block_rows).
+AVX2 static inline void gates_rows(const LSTMLayer *layer, int32_t rows, const int32_t *tokens, const float *hidden,
+                                   float *gates) {
+    const int32_t units = layer->units, width = 4 * units;
+    for (int32_t row = 0, count = block_rows(rows); row < rows; row += count, count = block_rows(rows - row)) {
+        // The next block's projection rows are scattered over a table larger than L2: ask for
+        // them now, so they arrive while this block computes (a quarter of the step time on real
+        // reviews).
+        const int32_t next = row + count, end = next + block_rows(rows - next);
+        for (int32_t ahead = next; ahead < rows && ahead < end; ahead++) lstm_prefetch_row(layer, tokens[ahead]);
+        const float *h0 = hidden + (int64_t)row * units;
+        float *g0 = gates + (int64_t)row * width;
+        if (count == 3) {
+            gates_triple(layer, tokens + row, h0, g0);
+        } else if (count == 1 && width % 64 == 0) {
+            gates_row(layer, tokens[row], h0, g0);
+        } else {
+            gates_block(layer, count, tokens + row, h0, count > 1 ? h0 + units : h0, g0, g0 + width);
+        }
+    }
+}
+
 // Cache-line aligned, so that code added elsewhere in this file cannot shift its loops: adding
 // lstm_step_portable moved it by 16 bytes, and benchmarks/kernel/ab.sh then had the same loops
 // slower in 39 of 40 rounds at 8 rows; aligned, even again (27 and 16 of 40).
@@ -349,13 +464,19 @@ AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, 
     // Only layers of σ gates and tanh get scaled tables (lstm_wants_scaled_tables); any other
     // layer, or a usual one on tables as Keras stores them, takes update_row.
     const int usual = layer->tablesScaled != 0;
+    if (usual) {
+        gates_rows(layer, rows, tokens, hidden, gates);
+        // The comparison is false for a NaN bound, which then takes the clamped loops.
+        if (layer->gateBound > 0 && layer->gateBound <= LSTM_UNCLAMPED_GATE_BOUND) {
+            update_rows_usual(units, rows, gates, hidden, cell, 1);
+        } else {
+            update_rows_usual(units, rows, gates, hidden, cell, 0);
+        }
+        return;
+    }
     for (int32_t row = 0; row < rows; row += 2) {
         const int32_t count = rows - row >= 2 ? 2 : 1;
-        // The next pair's projection rows are scattered over a table larger than L2: ask for them
-        // now, so they arrive while this pair computes (a quarter of the step time on real reviews).
-        for (int32_t ahead = row + 2; ahead < rows && ahead < row + 4; ahead++) {
-            lstm_prefetch_row(layer, tokens[ahead]);
-        }
+        for (int32_t ahead = row + 2; ahead < rows && ahead < row + 4; ahead++) lstm_prefetch_row(layer, tokens[ahead]);
         float *h0 = hidden + (int64_t)row * units, *h1 = count > 1 ? h0 + units : h0;
         float *g0 = gates + (int64_t)row * width, *g1 = g0 + width;
         if (count == 1 && width % 64 == 0) {
@@ -363,17 +484,8 @@ AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, 
         } else {
             gates_block(layer, count, tokens + row, h0, h1, g0, g1);
         }
-        if (usual) continue;
         update_row(layer, g0, h0, cell + (int64_t)row * units);
         if (count > 1) update_row(layer, g1, h1, cell + (int64_t)(row + 1) * units);
-    }
-    if (usual) {
-        // The comparison is false for a NaN bound, which then takes the clamped loops.
-        if (layer->gateBound > 0 && layer->gateBound <= LSTM_UNCLAMPED_GATE_BOUND) {
-            update_rows_usual(units, rows, gates, hidden, cell, 1);
-        } else {
-            update_rows_usual(units, rows, gates, hidden, cell, 0);
-        }
     }
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// Each step is one call into ``LSTMStepKernel`` (C, AVX2 where available) for the active rows;
 /// the arithmetic for a row never depends on the other rows, so batched equals unbatched exactly.
 /// The input projection table (5 MB for the bundled model) does not fit in L2, so each step
-/// asks for the next step's first rows ahead of time, and the kernel for each next row pair.
+/// asks for the next step's first rows ahead of time, and the kernel for each next register block.
 /// Batches of ``parallelThreshold`` rows or more are cut into runs of ``chunkRows`` neighbours in
 /// length order, which the calling thread and ``HelperThread/shared`` take in turn.
 struct LSTMEngine: Sendable {
@@ -103,8 +103,9 @@ struct LSTMEngine: Sendable {
         var hidden = [Float](repeating: 0, count: count * units)
         var cell = [Float](repeating: 0, count: count * units)
         var gates = [Float](repeating: 0, count: count * 4 * units)
-        // This step's ids, then (at `count...`) the next step's first two, to prefetch.
-        var tokens = [Int32](repeating: 0, count: count + 2)
+        // This step's ids, then (at `count...`) the next step's first block, to prefetch.
+        let leadRows = LSTMStepKernel.leadRows
+        var tokens = [Int32](repeating: 0, count: count + leadRows)
         let longest = lengths.first ?? 0
         let kernel = self.cell
         ids.withUnsafeBufferPointer { ids in
@@ -125,8 +126,8 @@ struct LSTMEngine: Sendable {
                                 while active < count && lengths[active] >= remaining { active += 1 }
                                 for position in 0..<active { tokens[position] = ids[ends[position] - remaining] }
                                 if remaining > 1 {
-                                    // The next step's first two rows are this step's first two, one id on.
-                                    let ahead = min(active, 2)
+                                    // The next step's first rows are this step's first rows, one id on.
+                                    let ahead = min(active, leadRows)
                                     for position in 0..<ahead { tokens[count + position] = ids[ends[position] - remaining + 1] }
                                     kernel.prefetch(rows: ahead, tokens: UnsafeMutableBufferPointer(rebasing: tokens[count...]))
                                 }

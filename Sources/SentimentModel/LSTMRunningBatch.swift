@@ -39,7 +39,7 @@ public final class LSTMRunningBatch {
     private let hidden: UnsafeMutableBufferPointer<Float>
     private let cell: UnsafeMutableBufferPointer<Float>
     private let gates: UnsafeMutableBufferPointer<Float>
-    /// This step's ids by position, then (at `capacity`) the next step's likely first two, a
+    /// This step's ids by position, then (at `capacity`) the next step's likely first block, a
     /// prefetch hint only: a row leaving can reorder the rows.
     private let tokens: UnsafeMutableBufferPointer<Int32>
     /// Per position in the batch (plain memory: the per-step loops do no reference counting).
@@ -69,7 +69,7 @@ public final class LSTMRunningBatch {
         hidden = .allocate(capacity: capacity * units)
         cell = .allocate(capacity: capacity * units)
         gates = .allocate(capacity: capacity * 4 * units)
-        tokens = .allocate(capacity: capacity + 2)
+        tokens = .allocate(capacity: capacity + LSTMStepKernel.leadRows)
         rows = .allocate(capacity: capacity)
         hidden.initialize(repeating: 0)
         cell.initialize(repeating: 0)
@@ -120,7 +120,7 @@ public final class LSTMRunningBatch {
             rows[position].peak = max(rows[position].peak, active)
         }
         var ahead = 0
-        for position in 0..<min(active, 2) where rows[position].hasNext {
+        for position in 0..<min(active, LSTMStepKernel.leadRows) where rows[position].hasNext {
             tokens[capacity + ahead] = rows[position].ids[rows[position].next]
             ahead += 1
         }

@@ -133,6 +133,10 @@ final class LSTMStepKernel: @unchecked Sendable {
         }
     }
 
+    /// The most rows of a step's first register block: how many of the next step's rows a
+    /// caller should `prefetch` ahead.
+    static let leadRows = Int(LSTM_LEAD_ROWS)
+
     /// Hints that the projection rows of `tokens[0..<rows]` are needed soon (see `lstm_prefetch`).
     @inline(__always)
     func prefetch(rows: Int, tokens: UnsafeMutableBufferPointer<Int32>) {

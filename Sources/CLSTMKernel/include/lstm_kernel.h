@@ -65,8 +65,12 @@ void lstm_step_portable(const LSTMLayer *layer, int32_t rows, const int32_t *tok
 
 /// Asks the processor to start loading the projection rows of `tokens[0..<rows]`: a hint that
 /// lets the first rows of the next step arrive while this one computes. lstm_step itself
-/// fetches each row pair's successors ahead.
+/// fetches each register block's successors ahead.
 void lstm_prefetch(const LSTMLayer *layer, int32_t rows, const int32_t *tokens);
+
+/// The most rows a step's first register block takes: the rows worth lstm_prefetch-ing a step
+/// ahead.
+#define LSTM_LEAD_ROWS 3
 
 /// Asks the processor to start loading the cache line at `address` into all its caches, for a
 /// read that will follow soon; a hint only, which never faults. Inline, so Swift callers pay no call.
