@@ -187,10 +187,10 @@ AVX2 static inline void gates_block(const LSTMLayer *layer, int32_t count, const
 /// Gate pre-activations for three rows, 32 columns at a time: twelve accumulators, the most
 /// that leave room in the 16 vector registers for three of a k's four kernel vectors and a
 /// broadcast of h. The fourth kernel vector is read by each row's FMA as a memory operand
-/// instead. Per k that is 18 instructions for 12 FMAs, where gates_block takes 14 for 8. In
-/// this VM's slow phases, when the host takes issue slots from any code denser than about three
-/// operations a cycle, fewer instructions per FMA is what keeps the product near full speed
-/// (benchmarks/PERFORMANCE.md, "Three rows at a time").
+/// instead. Per k that is 18 instructions for 12 FMAs, where gates_block takes 14 for 8. This
+/// VM's slow phases take issue slots from dense code, and there fewer instructions per FMA
+/// help: at 8 rows the step was faster in 226 of 300 rounds of benchmarks/kernel/ab.sh, about
+/// 3% at the median (benchmarks/PERFORMANCE.md, "Three rows at a time").
 ///
 /// The inner loop is assembly because it needs exactly those 16 registers: written with
 /// intrinsics, clang schedules a broadcast early and spills an accumulator on every k. Each

@@ -89,11 +89,7 @@ int main(int argc, char **argv) {
                 for (int s = 0; s < steps; s++) {
                     if (k == 0) lstm_step(&layer, rows, random + s * rows, h, c, gates);
                     if (k == 1) lstm_step(&layer, rows, same + s * rows, h, c, gates);
-                    if (k == 2) {
-                        for (int row = 0; row < rows; row += 2) {
-                            gates_block(&layer, 2, same, h + row * units, h + (row + 1) * units, gates + row * width, gates + (row + 1) * width);
-                        }
-                    }
+                    if (k == 2) gates_rows(&layer, rows, same, h, gates);
                     if (k == 3) {
                         memcpy(gates, saved, sizeof(float) * rows * width);
                         update_rows_usual(units, rows, gates, h, c, 0);
