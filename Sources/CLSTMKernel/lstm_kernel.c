@@ -4,12 +4,11 @@
 // run time for layers whose gate width 4U is a multiple of 32. The AVX2 path keeps a 3-row ×
 // 32-column block of gate accumulators in registers across the recurrent product (2 rows or 1
 // for what is left), so each load of the recurrent kernel serves three rows, and evaluates
-// sigmoid/tanh with a vectorised
-// exp (range reduction by ln 2 and a polynomial, relative error about 2.5e-7). For the usual
-// layer (σ gates, tanh elsewhere) it folds the activations into the state update so that 8
-// units take two divisions, not five (update_rows_usual), and, on tables that
-// lstm_scale_tables prepared, takes each gate's exponential as a power of two straight from
-// its pre-activation.
+// sigmoid/tanh with a vectorised exp (range reduction by ln 2 and a polynomial, relative error
+// about 2.5e-7). For the usual layer (σ gates, tanh elsewhere) it folds the activations into
+// the state update so that 8 units take two divisions, not five (update_rows_usual), and, on
+// tables that lstm_scale_tables prepared, takes each gate's exponential as a power of two
+// straight from its pre-activation.
 
 #include "lstm_kernel.h"
 
@@ -476,6 +475,7 @@ AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, 
     }
     for (int32_t row = 0; row < rows; row += 2) {
         const int32_t count = rows - row >= 2 ? 2 : 1;
+        // The next pair's projection rows, ahead, as in gates_rows.
         for (int32_t ahead = row + 2; ahead < rows && ahead < row + 4; ahead++) lstm_prefetch_row(layer, tokens[ahead]);
         float *h0 = hidden + (int64_t)row * units, *h1 = count > 1 ? h0 + units : h0;
         float *g0 = gates + (int64_t)row * width, *g1 = g0 + width;
