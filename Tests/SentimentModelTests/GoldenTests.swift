@@ -63,6 +63,23 @@ struct GoldenTests {
         for (sequence, score) in zip(sequences.prefix(20), batched) { #expect(try portable.predict([sequence]) == [score]) }
     }
 
+    /// Layers other than σ gates with tanh, such as Keras 2's hard sigmoid, take the AVX2 path's
+    /// per-row update. The Keras 2 fixture's 6 units are too few for the AVX2 path, so this runs
+    /// the 48-unit model's weights with hard-sigmoid gates on both paths: the portable one agrees
+    /// with Keras 2 (``portableKernelAgreesWithKeras(_:checkpoint:golden:)``).
+    @Test func otherActivationsAgreeOnBothPaths() throws {
+        var (architecture, weights) = try Self.interpret(Fixtures.url("alt-5000x16x48.keras"))
+        architecture.recurrentActivation = .hardSigmoid(slope: 0.2)
+        let fastest = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .fastest)
+        let portable = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .portable)
+        let sequences = try Fixtures.golden("alt-5000x16x48-golden.json").cases.map(\.ids)
+        let scores = try fastest.predict(sequences)
+        for (score, reference) in zip(scores, try portable.predict(sequences)) {
+            #expect(abs(score - reference) <= Self.tolerance, "\(score) vs portable \(reference)")
+        }
+        for (sequence, score) in zip(sequences.prefix(20), scores) { #expect(try fastest.predict([sequence]) == [score]) }
+    }
+
     /// The bundled model's gates are provably within range, so its AVX2 steps skip the clamp;
     /// that must not change a single bit of any score. The clamped path, which models with larger
     /// weights take, is checked against Keras here too.
