@@ -455,16 +455,15 @@ AVX2 static inline void gates_rows(const LSTMLayer *layer, int32_t rows, const i
 AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
                                                         float *hidden, float *cell, float *gates) {
     const int32_t units = layer->units, width = 4 * units;
-    // For the usual layer, every row's gates first, then every row's activations: evaluated
-    // 8 units at a time right after their product, the activations formed a dependency chain
-    // (gates → C → tanh C) of about 130 cycles that the processor could not overlap; as separate
-    // passes of independent iterations they run at the arithmetic's own pace (15-25% faster
-    // steps, measured interleaved in one process).
+    // Every row's gates first, then every row's activations: evaluated 8 units at a time right
+    // after their product, the usual layer's activations formed a dependency chain (gates → C →
+    // tanh C) of about 130 cycles that the processor could not overlap; as separate passes of
+    // independent iterations they run at the arithmetic's own pace (15-25% faster steps,
+    // measured interleaved in one process).
+    gates_rows(layer, rows, tokens, hidden, gates);
     // Only layers of σ gates and tanh get scaled tables (lstm_wants_scaled_tables); any other
     // layer, or a usual one on tables as Keras stores them, takes update_row.
-    const int usual = layer->tablesScaled != 0;
-    if (usual) {
-        gates_rows(layer, rows, tokens, hidden, gates);
+    if (layer->tablesScaled) {
         // The comparison is false for a NaN bound, which then takes the clamped loops.
         if (layer->gateBound > 0 && layer->gateBound <= LSTM_UNCLAMPED_GATE_BOUND) {
             update_rows_usual(units, rows, gates, hidden, cell, 1);
@@ -473,19 +472,8 @@ AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, 
         }
         return;
     }
-    for (int32_t row = 0; row < rows; row += 2) {
-        const int32_t count = rows - row >= 2 ? 2 : 1;
-        // The next pair's projection rows, ahead, as in gates_rows.
-        for (int32_t ahead = row + 2; ahead < rows && ahead < row + 4; ahead++) lstm_prefetch_row(layer, tokens[ahead]);
-        float *h0 = hidden + (int64_t)row * units, *h1 = count > 1 ? h0 + units : h0;
-        float *g0 = gates + (int64_t)row * width, *g1 = g0 + width;
-        if (count == 1 && width % 64 == 0) {
-            gates_row(layer, tokens[row], h0, g0);
-        } else {
-            gates_block(layer, count, tokens + row, h0, h1, g0, g1);
-        }
-        update_row(layer, g0, h0, cell + (int64_t)row * units);
-        if (count > 1) update_row(layer, g1, h1, cell + (int64_t)(row + 1) * units);
+    for (int32_t row = 0; row < rows; row++) {
+        update_row(layer, gates + (int64_t)row * width, hidden + (int64_t)row * units, cell + (int64_t)row * units);
     }
 }
 
