@@ -99,29 +99,23 @@ public struct Vocabulary: Sendable {
             // lookups. Under load the table is seldom all in cache, and looking each word up at
             // once waits for each miss in turn.
             table.withLookup { lookup in
-                withUnsafeTemporaryAllocation(of: (position: Int, lookup: WordTable.StartedLookup).self, capacity: Self.lookAhead) { started in
+                withUnsafeTemporaryAllocation(of: WordTable.StartedLookup.self, capacity: Self.lookAhead) { started in
                     Tokenizer.withTokens(in: text) { tokens in
+                        // The lookup for the id at position p waits in started[p & ring].
                         let ring = Self.lookAhead - 1
+                        @inline(__always) func finish(_ position: Int) {
+                            ids[position] = lookup.finish(started[position & ring]) ?? Self.outOfVocabularyID
+                        }
                         while let token = tokens.next() {
                             precondition(count < ids.count, "more tokens than the text has room for")
-                            if count > Self.lookAhead { Self.finish(started[count & ring], with: lookup, into: ids) }
-                            started[count & ring] = (count, lookup.start(token))
+                            if count > Self.lookAhead { finish(count - Self.lookAhead) }
+                            started[count & ring] = lookup.start(token)
                             count += 1
                         }
-                        for position in max(1, count - Self.lookAhead)..<count {
-                            Self.finish(started[position & ring], with: lookup, into: ids)
-                        }
+                        for position in max(1, count - Self.lookAhead)..<count { finish(position) }
                     }
                 }
             }
         }
-    }
-
-    /// The second half of ``encode(_:)``'s two-step lookups: writes the word's id at its position.
-    @inline(__always)
-    private static func finish(
-        _ started: (position: Int, lookup: WordTable.StartedLookup), with lookup: WordTable.Lookup, into ids: UnsafeMutableBufferPointer<Int32>
-    ) {
-        ids[started.position] = lookup.finish(started.lookup) ?? outOfVocabularyID
     }
 }
