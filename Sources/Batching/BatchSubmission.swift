@@ -1,7 +1,7 @@
 public import Synchronization
 
-/// Gathers the outputs of one submission, which may be computed in several passes or by
-/// several workers, and completes it once: with every output, or with the first failure.
+/// Gathers the outputs of one submission, which may be computed in several passes, and completes
+/// it once: with every output, or with the first failure.
 ///
 /// Inlinable, so that a caller that knows `Output` (``InlineBatcher``'s, specialized in the
 /// module that uses it) runs specialized code rather than looking up generic metadata per call.

@@ -8,33 +8,26 @@ public struct BatchingConfiguration: Sendable, Equatable {
         /// Whole batches on a worker thread: a pass runs to its end; arrivals gather for the next
         /// (``DynamicBatcher``).
         case batch
-        /// Step-level: rows join and leave a running batch between time steps (``ContinuousBatcher``).
-        case step
     }
 
-    /// Which scheduler runs. Default: ``Scheduling/inline`` (benchmarks/PERFORMANCE.md, "Schedulers", compares them).
+    /// Which scheduler runs. Default: ``Scheduling/inline`` (docs/performance.md compares them).
     public var scheduling: Scheduling
-    /// Most sequences in one forward pass; with step-level scheduling, most rows in each
-    /// worker's running batch. Default: 64.
+    /// Most sequences in one forward pass. Default: 64.
     public var maxBatchSize: Int
     /// ``Scheduling/batch`` only: how long a batch that is not full may wait for more work once the
     /// worker is idle, in microseconds. Default: 0 (no wait: an idle worker starts at once;
     /// arrivals during a pass gather for the next one anyway).
     public var maxBatchDelayMicroseconds: Int
-    /// Step-level only: running batches stepping in parallel, one per worker thread. Default: 1.
-    public var workers: Int
     /// Most sequences waiting (not yet in a pass; inline: on one I/O thread); beyond it work is
     /// refused. Default: 1,024.
     public var maxQueueSize: Int
 
     public init(
-        scheduling: Scheduling = .inline, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, workers: Int = 1,
-        maxQueueSize: Int = 1_024
+        scheduling: Scheduling = .inline, maxBatchSize: Int = 64, maxBatchDelayMicroseconds: Int = 0, maxQueueSize: Int = 1_024
     ) {
         self.scheduling = scheduling
         self.maxBatchSize = maxBatchSize
         self.maxBatchDelayMicroseconds = maxBatchDelayMicroseconds
-        self.workers = workers
         self.maxQueueSize = maxQueueSize
     }
 }
@@ -45,6 +38,4 @@ public enum BatchingError: Error, Equatable, Sendable {
     case queueFull
     /// The item's deadline passed before a forward pass took it.
     case timedOut
-    /// The batcher is shutting down and takes no new work.
-    case shuttingDown
 }

@@ -59,11 +59,6 @@ public struct BatchingStateMachine<Item> {
         return expired
     }
 
-    /// Removes every queued item (for shutdown) and returns them.
-    public mutating func drainQueue() -> [Item] {
-        queue.removeAll()
-    }
-
     private mutating func nextAction(now: UInt64) -> Action {
         guard !running else { return .none }
         // Expire dead items at the front first, so a delay timer is not armed for them.

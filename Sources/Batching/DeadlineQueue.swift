@@ -42,15 +42,6 @@ struct DeadlineQueue<Item> {
         compact()
     }
 
-    /// Removes and returns every item.
-    mutating func removeAll() -> [Item] {
-        defer {
-            entries.removeAll()
-            head = 0
-        }
-        return entries[head...].map(\.item)
-    }
-
     /// Drops taken entries: all of them once the queue is empty, else in bulk when they are most of it.
     private mutating func compact() {
         if head == entries.count {

@@ -17,7 +17,6 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
     private typealias Pending = PendingInput<Input, Output>
 
     private let stateMachine: Mutex<BatchingStateMachine<Pending>>
-    private let accepting = Atomic<Bool>(true)
     private let queue: DispatchQueue
     private let process: @Sendable ([Input]) -> [Output]
     /// Ends a delay window's wait early (see ``waitForDeadline(_:)``).
@@ -43,7 +42,6 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
     /// Queues `inputs` as one unit; `completion` gets every output, or the first error.
     /// - Parameter timeout: nanoseconds an input may wait for a pass before it fails with ``BatchingError/timedOut``.
     public func submit(_ inputs: [Input], timeout: UInt64, completion: @escaping BatchCompletion<Output>) {
-        guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
         guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
         let submission = BatchSubmission(count: inputs.count, completion: completion)
         var items: [Pending] = []
@@ -59,11 +57,6 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
             return completion(.failure(error))
         }
         perform(action)
-    }
-
-    /// Refuses new submissions from now on; queued work still runs.
-    public func stopAccepting() {
-        accepting.store(false, ordering: .relaxed)
     }
 
     private func perform(_ action: BatchingStateMachine<Pending>.Action) {

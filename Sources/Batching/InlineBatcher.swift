@@ -1,20 +1,22 @@
 public import Synchronization
 
-/// Whole-batch passes run by the threads that submit the work, with no hand-off: each lane (in the
-/// server, an I/O thread) gathers what is submitted on it until ``runPending(lane:)``, which the
-/// lane's thread calls at the end of its round, and runs it there, oldest first, in passes of at
-/// most `maxBatchSize` inputs.
+/// Whole-batch passes run by the threads that submit the work, with no hand-off: each thread's lane
+/// gathers what the thread submits until the thread calls ``runPending()`` (in the server, at the
+/// end of each I/O round), and runs it there, oldest first, in passes of at most `maxBatchSize`
+/// inputs.
 ///
 /// Requests read in one round share a pass, as requests that queue during a pass do with
 /// ``DynamicBatcher``, but no request crosses to another thread: there is no wake-up, no context
 /// switch, and each lane's thread keeps its own core busy. The price is that a lane's other work
 /// (its other connections) waits while it runs a pass, and lanes never share one.
 ///
-/// Threading: a lane's submissions and ``runPending(lane:)`` come from the lane's thread; a lock
-/// per lane keeps other callers safe. Completions run in ``runPending(lane:)``, on that thread;
-/// refusals (queue full, shutting down) and empty submissions complete at once on the caller's.
-/// Nothing runs until the lane's thread calls ``runPending(lane:)``, so `timeout` does not apply:
-/// a submission waits for the end of the current round and no longer.
+/// Threading: a thread's lane is found from ``ThreadNumber`` (modulo the lane count), so threads
+/// beyond the lane count share lanes: still correct, as a lane is locked and any thread that shares
+/// it runs it, but then a thread may run another's work, and they share its `maxQueueSize`.
+/// Completions run in ``runPending()``, on the thread that calls it; refusals (queue full) and
+/// empty submissions complete at once on the caller's. Nothing runs until a thread of the lane
+/// calls ``runPending()``, so `timeout` does not apply: a submission waits for the end of the
+/// current round and no longer.
 ///
 /// Its code is inlinable: a caller holding an `InlineBatcher` of concrete types runs specialized
 /// code, without a generic metadata look-up per request.
@@ -34,11 +36,10 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
     /// Most inputs one lane may hold before its next ``runPending(lane:)``.
     public let maxQueueSize: Int
     @usableFromInline let lanes: [Lane]
-    @usableFromInline let accepting = Atomic<Bool>(true)
     @usableFromInline let process: @Sendable ([Input]) -> [Output]
 
     /// - Parameters:
-    ///   - lanes: how many threads submit (lane numbers are taken modulo this).
+    ///   - lanes: how many threads may submit without sharing a lane (lane numbers are taken modulo this).
     ///   - process: the forward pass; must return one output per input, in order.
     public init(lanes: Int, maxBatchSize: Int, maxQueueSize: Int, process: @escaping @Sendable ([Input]) -> [Output]) {
         self.lanes = (0..<max(lanes, 1)).map { _ in Lane() }
@@ -55,17 +56,22 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
         return total
     }
 
-    /// Submits on lane 0.
+    /// Submits on the calling thread's lane.
     @inlinable
     public func submit(_ inputs: [Input], timeout: UInt64, completion: @escaping BatchCompletion<Output>) {
-        submit(inputs, timeout: timeout, lane: 0, completion: completion)
+        submit(inputs, timeout: timeout, lane: ThreadNumber.current, completion: completion)
     }
 
-    /// Gathers `inputs` on `lane` until its thread calls ``runPending(lane:)``; all or none, so a
-    /// submission that would take the lane past `maxQueueSize` fails with ``BatchingError/queueFull``.
+    /// Runs everything gathered on the calling thread's lane, on this thread, and completes it.
+    @inlinable
+    public func runPending() {
+        runPending(lane: ThreadNumber.current)
+    }
+
+    /// Gathers `inputs` on `lane` until ``runPending(lane:)``; all or none, so a submission that
+    /// would take the lane past `maxQueueSize` fails with ``BatchingError/queueFull``.
     @inlinable
     public func submit(_ inputs: [Input], timeout: UInt64, lane: Int, completion: @escaping BatchCompletion<Output>) {
-        guard accepting.load(ordering: .relaxed) else { return completion(.failure(.shuttingDown)) }
         guard !inputs.isEmpty else { return completion(.success(BatchResult(outputs: [], batchSizes: []))) }
         let submission = BatchSubmission(count: inputs.count, completion: completion)
         let accepted = self.lane(lane).pending.withLock { pending in
@@ -84,12 +90,6 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
         for start in stride(from: 0, to: items.count, by: maxBatchSize) {
             Pending.runPass(items, start..<min(start + maxBatchSize, items.count), through: process)
         }
-    }
-
-    /// Refuses new submissions from now on; gathered work still runs.
-    @inlinable
-    public func stopAccepting() {
-        accepting.store(false, ordering: .relaxed)
     }
 
     @inlinable

@@ -4,21 +4,30 @@
 /// It may call `respond` exactly once, on any thread and at any later time (for example from an inference queue).
 /// Responses to pipelined requests are written in request order whatever order `respond` is called in.
 ///
-/// Lives in `HTTP1` rather than `HTTPServer` so the application module can implement it without importing sockets.
+/// Lives in `HTTP1` rather than the server's module so the application module can implement it without importing sockets.
 public protocol HTTPHandler: Sendable {
     /// Handles one complete request and eventually calls `respond` once with its response.
     func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void)
 
-    /// Called on I/O thread `ioThread` once it has handled every event that was ready together, before it waits
-    /// for more: the end of a round. A handler that gathers work across a round's requests (to batch it) runs it
-    /// here, on the thread that read them; responses given to `respond` now are written in the same round. Writing
-    /// them can release pipelined requests held back behind them, so it is called again, as often as that happens,
-    /// before the thread waits. It must not block beyond that work. The default does nothing.
-    func roundEnded(ioThread: Int)
+    /// Called on a thread that has called ``handle(_:context:respond:)``, once it has handled every event that was
+    /// ready together, before it waits for more: the end of a round. A handler that gathers a thread's work across a
+    /// round (to batch it) runs it here; responses given to `respond` now are written in the same round. Writing them
+    /// can release pipelined requests held back behind them, so it is called again, as often as that happens, before
+    /// the thread waits. It must not block beyond that work. The default does nothing.
+    func roundEnded()
+
+    /// The response to a request the server refused itself, before or instead of handing it to
+    /// ``handle(_:context:respond:)``: the application renders it in its own words. The status must be
+    /// `refusal.status`; the server closes the connection after it. The default is a plain-text body.
+    func response(for refusal: HTTPRefusal) -> HTTPResponse
 }
 
 extension HTTPHandler {
-    public func roundEnded(ioThread: Int) {}
+    public func roundEnded() {}
+
+    public func response(for refusal: HTTPRefusal) -> HTTPResponse {
+        HTTPResponse(status: refusal.status, text: refusal.message + "\n")
+    }
 }
 
 /// Facts about a request that are not in the message itself.
@@ -29,15 +38,11 @@ public struct RequestContext: Sendable {
     public var connectionID: UInt64
     /// When the server finished reading the request.
     public var receivedAt: ContinuousClock.Instant
-    /// The index of the I/O thread that read the request and calls ``HTTPHandler/handle(_:context:respond:)``,
-    /// in `0..<ioThreadCount`: the same number its ``HTTPHandler/roundEnded(ioThread:)`` calls carry.
-    public var ioThread: Int
 
     /// Creates a context.
-    public init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant, ioThread: Int = 0) {
+    public init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant) {
         self.remoteAddress = remoteAddress
         self.connectionID = connectionID
         self.receivedAt = receivedAt
-        self.ioThread = ioThread
     }
 }

@@ -58,9 +58,10 @@ extension Connection {
             return
         }
         switch kind {
-        case .header, .body:
-            // RFC 9110 §15.5.9: 408 tells the client the server closed an unused or too slow connection.
-            refuse(status: .requestTimeout, message: "Request not received in time.", reason: "\(kind) read timeout")
+        case .header:
+            refuse(.headTimeout)
+        case .body:
+            refuse(.bodyTimeout)
         case .idle, .writeStall, .linger:
             logger.trace("closing connection", metadata: ["connection": "\(id)", "reason": "\(kind) timeout"])
             close()

@@ -152,7 +152,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
             do {
                 event = try parser.next()
             } catch {
-                refuse(status: error.status, message: error.message, reason: "\(error)")
+                refuse(.malformed(error))
                 break
             }
             guard let event else { break }
@@ -182,19 +182,20 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
                 sequence: sequence, method: request.head.method, version: request.head.version, keepAlive: keepAlive, path: request.path,
                 startedAt: now))
         let loop = self.loop
-        let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now, ioThread: loop.index)
+        let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now)
         handler.handle(request, context: context) { response in
             loop.execute { self.deliver(response, sequence: sequence) }
         }
     }
 
-    /// Answers a request the server refuses itself (parse error, timeout) with a JSON error, then closes.
-    func refuse(status: HTTPStatus, message: String, reason: String) {
-        logger.debug("refusing request", metadata: ["connection": "\(id)", "remote": "\(remoteAddress)", "reason": "\(reason)"])
+    /// Answers a request the server refuses itself (parse error, timeout) with the handler's rendering of
+    /// `refusal`, then closes.
+    func refuse(_ refusal: HTTPRefusal) {
+        logger.debug("refusing request", metadata: ["connection": "\(id)", "remote": "\(remoteAddress)", "reason": "\(refusal)"])
         stopParsing = true
         let sequence = nextSequence
         nextSequence += 1
         awaiting.append(Awaiting(sequence: sequence, method: nil, version: .http1_1, keepAlive: false, path: "-", startedAt: .now))
-        deliver(ErrorResponse.make(status: status, message: message), sequence: sequence)
+        deliver(handler.response(for: refusal), sequence: sequence)
     }
 }

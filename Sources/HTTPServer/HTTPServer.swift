@@ -88,8 +88,8 @@ public final class HTTPServer: Sendable {
             for index in 0..<max(1, configuration.ioThreadCount) {
                 let handler = self.handler
                 loops.append(
-                    try IOLoop(label: "http\(listener.localPort)-io\(index)", index: index, readBufferSize: configuration.readBufferSize) {
-                        handler.roundEnded(ioThread: index)
+                    try IOLoop(label: "http\(listener.localPort)-io\(index)", readBufferSize: configuration.readBufferSize) {
+                        handler.roundEnded()
                     })
             }
             let acceptor = Acceptor(listener: listener, loop: loops[0], server: self, logger: logger)

@@ -58,10 +58,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private static let eventCapacity = 256
 
     let label: String
-    /// The loop's position among the server's I/O threads, reported to handlers as ``HTTP1/RequestContext/ioThread``.
-    let index: Int
     /// Called on the loop thread at the end of every round: once the events of one `epoll_wait` and the tasks and
-    /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded(ioThread:)``); again
+    /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded()``); again
     /// while the tasks it caused run, since they can release pipelined requests.
     private let roundEnded: () -> Void
     /// Scratch buffer for `recv`, shared by the loop's connections.
@@ -85,9 +83,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private var cachedDate = ""
 
     /// Creates the epoll set and the wake-up descriptor; the thread starts with ``start()``.
-    init(label: String, index: Int, readBufferSize: Int, roundEnded: @escaping () -> Void) throws(SocketError) {
+    init(label: String, readBufferSize: Int, roundEnded: @escaping () -> Void) throws(SocketError) {
         self.label = label
-        self.index = index
         self.roundEnded = roundEnded
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw .makeFailed("epoll_create1") }
@@ -315,26 +312,5 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         let now = DispatchTime.now().uptimeNanoseconds
         guard earliest > now else { return 0 }
         return Int32(clamping: (earliest - now + 999_999) / 1_000_000)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, saturating instead of trapping.
-    var clampedNanoseconds: Int {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? Int.min : Int.max }
-        let (total, overflow2) = Int(scaled).addingReportingOverflow(Int(attoseconds / 1_000_000_000))
-        return overflow2 ? Int.max : total
-    }
-
-    /// The duration as a dispatch interval, for `DispatchTime` deadlines.
-    var dispatchInterval: DispatchTimeInterval {
-        .nanoseconds(max(0, clampedNanoseconds))
-    }
-
-    /// The duration in milliseconds, for logs.
-    var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 }

@@ -5,22 +5,22 @@ import SentimentModel
 
 extension InferenceService {
     /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done.
-    /// - Parameter lane: the I/O thread handling the request, for ``InlineBatcher``.
-    func classify(_ request: HTTPRequest, lane: Int, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
+    func classify(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
         let body = try ClassifyRequest.parse(request.body)
-        let sequences = try sequences(for: body)
-        let maxLength = model.classifier.architecture.maxLength
+        let model = self.model
+        let sequences = try sequences(for: body, model: model)
+        let maxLength = model.maxLength
         let modelName = model.name
         let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
         let timeout = requestTimeoutNanoseconds
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
-        batcher.submit(sequences, timeout: timeout, lane: lane) { outcome in
+        batcher.submit(sequences, timeout: timeout) { outcome in
             switch outcome {
             case .success(let result):
                 let results = zip(result.outputs, lengths).map { score, length in
-                    ClassifyResult(label: ModelBundle.label(for: score), score: score, tokens: length, truncated: length > maxLength)
+                    ClassifyResult(label: model.label(for: score), score: score, tokens: length, truncated: length > maxLength)
                 }
                 let batchSize = result.batchSizes.max() ?? 0
                 var response = Self.json { writer in
@@ -39,13 +39,7 @@ extension InferenceService {
                 response.headers.add(name: "X-Batch-Size", value: String(batchSize))
                 respond(response)
             case .failure(.queueFull):
-                respond(ServiceError(
-                    status: .serviceUnavailable, code: "overloaded", message: "the inference queue is full; retry later",
-                    headers: ["Retry-After": String(retryAfter)]).response)
-            case .failure(.shuttingDown):
-                respond(ServiceError(
-                    status: .serviceUnavailable, code: "shutting_down", message: "the server is shutting down",
-                    headers: ["Retry-After": String(retryAfter)]).response)
+                respond(ServiceError.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter).response)
             case .failure(.timedOut):
                 respond(ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response)
             }
@@ -76,33 +70,33 @@ extension InferenceService {
             }
     }
 
-    /// The id sequences of a request, checked against the model and the per-request limit.
-    func sequences(for request: ClassifyRequest) throws(ServiceError) -> [[Int32]] {
-        let sequences: [[Int32]]
+    /// The id sequences of a request, checked against `model` and the per-request limit.
+    func sequences(for request: ClassifyRequest, model: any ServedModel) throws(ServiceError) -> [TokenSequence] {
         switch request {
         case .text(let text):
-            sequences = [try vocabulary().encode(text)]
+            return [try encode(text, with: model)]
         case .texts(let texts):
             try checkCount(texts.count)
-            let vocabulary = try vocabulary()
-            sequences = texts.map(vocabulary.encode)
+            var encoded: [TokenSequence] = []
+            encoded.reserveCapacity(texts.count)
+            for text in texts { encoded.append(try encode(text, with: model)) }
+            return encoded
         case .tokens(let ids):
-            sequences = [try checkedIDs(ids, index: nil)]
+            return [try checkedIDs(ids, index: nil, model: model)]
         case .tokenBatch(let batch):
             try checkCount(batch.count)
-            var checked: [[Int32]] = []
+            var checked: [TokenSequence] = []
             checked.reserveCapacity(batch.count)
-            for (index, ids) in batch.enumerated() { checked.append(try checkedIDs(ids, index: index)) }
-            sequences = checked
+            for (index, ids) in batch.enumerated() { checked.append(try checkedIDs(ids, index: index, model: model)) }
+            return checked
         }
-        return sequences
     }
 
-    private func vocabulary() throws(ServiceError) -> Vocabulary {
-        guard let vocabulary = model.vocabulary else {
+    private func encode(_ text: String, with model: any ServedModel) throws(ServiceError) -> TokenSequence {
+        guard let sequence = model.encode(text) else {
             throw .unprocessable("no_vocabulary", "this model is served without a vocabulary; send token ids ({\"tokens\": [...]})")
         }
-        return vocabulary
+        return sequence
     }
 
     private func checkCount(_ count: Int) throws(ServiceError) {
@@ -112,16 +106,16 @@ extension InferenceService {
         }
     }
 
-    private func checkedIDs(_ ids: [Int], index: Int?) throws(ServiceError) -> [Int32] {
+    private func checkedIDs(_ ids: [Int], index: Int?, model: any ServedModel) throws(ServiceError) -> TokenSequence {
         guard !ids.isEmpty else {
             let location = index.map { "tokens[\($0)]" } ?? "tokens"
             throw .unprocessable("empty_sequence", "\(location) is empty; a sequence starts with the start id 1")
         }
-        let size = model.classifier.architecture.vocabularySize
-        if let bad = ids.firstIndex(where: { $0 < 0 || $0 >= size }) {
-            let location = index.map { "tokens[\($0)][\(bad)]" } ?? "tokens[\(bad)]"
-            throw .unprocessable("token_out_of_range", "\(location) = \(ids[bad]) is outside the model's ids 0..<\(size)")
+        do {
+            return try TokenSequence(ids, vocabularySize: model.vocabularySize)
+        } catch {
+            let location = index.map { "tokens[\($0)][\(error.position)]" } ?? "tokens[\(error.position)]"
+            throw .unprocessable("token_out_of_range", "\(location) = \(error.id) is outside the model's ids 0..<\(error.vocabularySize)")
         }
-        return ids.map { Int32($0) }
     }
 }

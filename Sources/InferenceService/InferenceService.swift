@@ -7,53 +7,38 @@ import Synchronization
 ///
 /// Threading: ``handle(_:context:respond:)`` runs on the server's I/O threads and never blocks:
 /// it parses and tokenizes, then submits to the configured scheduler. With ``InlineBatcher`` (the
-/// default) the same thread runs the pass in ``roundEnded(ioThread:)`` and calls `respond`; with
-/// ``DynamicBatcher`` (whole passes) or ``ContinuousBatcher`` (step-level) their own threads do.
-/// Knows nothing of sockets.
+/// default) the same thread runs the pass in ``roundEnded()`` and calls `respond`; with
+/// ``DynamicBatcher`` (whole passes on a worker thread) that thread does. Knows nothing of sockets.
 public final class InferenceService: HTTPHandler {
     /// The model being served.
-    public let model: ModelBundle
+    public let model: any ServedModel
     public let configuration: ServiceConfiguration
     let batcher: Scheduler
     private let draining = Atomic<Bool>(false)
 
-    public init(model: ModelBundle, configuration: ServiceConfiguration = .init()) {
+    public init(model: any ServedModel, configuration: ServiceConfiguration = .init()) {
         self.model = model
         self.configuration = configuration
         let (nanoseconds, overflow) = UInt64(max(configuration.requestTimeoutMilliseconds, 0)).multipliedReportingOverflow(by: 1_000_000)
         self.requestTimeoutNanoseconds = overflow ? .max : nanoseconds
-        let classifier = model.classifier
         let batching = configuration.batching
+        let forwardPass: @Sendable ([TokenSequence]) -> [Float] = { model.predict($0) }
         switch batching.scheduling {
-        case .step:
-            self.batcher = .shared(
-                ContinuousBatcher(workers: batching.workers, maxQueueSize: batching.maxQueueSize) {
-                    LSTMStepBatch(classifier: classifier, capacity: max(batching.maxBatchSize, 1))
-                })
         case .batch:
-            self.batcher = .shared(DynamicBatcher(configuration: batching, process: Self.forwardPass(classifier)))
+            self.batcher = .shared(DynamicBatcher(configuration: batching, process: forwardPass))
         case .inline:
             self.batcher = .inline(
                 InlineBatcher(
                     lanes: Self.inlineLanes, maxBatchSize: batching.maxBatchSize, maxQueueSize: batching.maxQueueSize,
-                    process: Self.forwardPass(classifier)))
-        }
-    }
-
-    private static func forwardPass(_ classifier: LSTMClassifier) -> @Sendable ([[Int32]]) -> [Float] {
-        { sequences in
-            // Ids were validated before submission, so this cannot throw; NaN marks the impossible.
-            (try? classifier.predict(sequences)) ?? Array(repeating: .nan, count: sequences.count)
+                    process: forwardPass))
         }
     }
 
     /// The methods of the read-only routes; built once, not per request.
     private static let readOnlyMethods: [HTTPMethod] = [.GET, .HEAD]
 
-    /// Lanes of the inline scheduler: one per I/O thread up to this many (`lstm-serve` allows no
-    /// more I/O threads). Threads beyond it, or several servers sharing one service, share lanes:
-    /// still correct (a lane is locked, and answers find their way to their connection's thread),
-    /// but then a thread may run another's requests, and they share its `maxQueueSize`.
+    /// Lanes of the inline scheduler: one per submitting thread up to this many. Threads beyond it
+    /// share lanes: still correct, but then they share a lane's `maxQueueSize`.
     public static let inlineLanes = 1_024
 
     /// How long a sequence may wait for a pass, in nanoseconds, saturating rather than trapping
@@ -70,36 +55,40 @@ public final class InferenceService: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         do {
-            try route(request, context: context, respond: respond)
+            try route(request, respond: respond)
         } catch {
             respond(error.response)
         }
     }
 
-    /// Runs the forward passes of the `/classify` requests that I/O thread `ioThread` read this round
-    /// (``InlineBatcher``; the other schedulers have their own threads and ignore it).
-    public func roundEnded(ioThread: Int) {
-        batcher.runPending(lane: ioThread)
+    /// Runs the forward passes of the `/classify` requests this thread handled in its round
+    /// (``InlineBatcher``; the dynamic batcher has its own thread and ignores it).
+    public func roundEnded() {
+        batcher.runPending()
     }
 
-    private func route(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
+    /// Renders the server's own refusals in the API's error vocabulary.
+    public func response(for refusal: HTTPRefusal) -> HTTPResponse {
+        ServiceError(refusal, retryAfterSeconds: configuration.retryAfterSeconds).response
+    }
+
+    private func route(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
         let path = request.path
         let readOnly = Self.readOnlyMethods
         switch path {
         case "/classify":
             guard request.method == .POST else { throw .methodNotAllowed(request.method, allowed: [.POST]) }
-            try classify(request, lane: context.ioThread, respond: respond)
+            try classify(request, respond: respond)
         case "/healthz":
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             respond(Self.json { $0.field("status", "ok") })
         case "/readyz":
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
-            guard isReady else {
-                throw ServiceError(status: .serviceUnavailable, code: "not_ready", message: "the server is draining")
-            }
+            guard isReady else { throw .notReady }
             respond(Self.json { $0.field("status", "ready") })
         case "/v1/models":
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
+            let model = self.model
             respond(Self.json { writer in
                 writer.key("models")
                 writer.array { $0.object { ModelInfo(model).write(to: &$0) } }
@@ -126,21 +115,19 @@ extension InferenceService {
     /// The batch scheduler. ``InlineBatcher`` is held by its concrete type, so that its inlinable
     /// code is specialized here: it runs on the I/O threads for every request.
     enum Scheduler: Sendable {
-        case inline(InlineBatcher<[Int32], Float>)
-        /// Schedulers with threads of their own.
-        case shared(any BatchScheduler<[Int32], Float>)
+        case inline(InlineBatcher<TokenSequence, Float>)
+        /// A scheduler with a thread of its own.
+        case shared(any BatchScheduler<TokenSequence, Float>)
 
-        func submit(_ inputs: [[Int32]], timeout: UInt64, lane: Int, completion: @escaping BatchCompletion<Float>) {
+        func submit(_ inputs: [TokenSequence], timeout: UInt64, completion: @escaping BatchCompletion<Float>) {
             switch self {
-            case .inline(let batcher):
-                batcher.submit(inputs, timeout: timeout, lane: lane, completion: completion)
-            case .shared(let batcher):
-                batcher.submit(inputs, timeout: timeout, completion: completion)
+            case .inline(let batcher): batcher.submit(inputs, timeout: timeout, completion: completion)
+            case .shared(let batcher): batcher.submit(inputs, timeout: timeout, completion: completion)
             }
         }
 
-        func runPending(lane: Int) {
-            if case .inline(let batcher) = self { batcher.runPending(lane: lane) }
+        func runPending() {
+            if case .inline(let batcher) = self { batcher.runPending() }
         }
     }
 }

@@ -1,34 +1,31 @@
-import Foundation
-import SentimentModel
-
-/// What `GET /v1/models` says of the served model.
+/// What `GET /v1/models` says of a served model.
 struct ModelInfo {
-    let model: ModelBundle
+    let model: any ServedModel
 
-    init(_ model: ModelBundle) {
+    init(_ model: any ServedModel) {
         self.model = model
     }
 
     func write(to writer: inout JSONWriter) {
-        let architecture = model.classifier.architecture
+        let details = model.details
         writer.field("name", model.name)
         writer.field("sha256", model.sha256)
-        writer.field("format", model.formatName)
-        if let version = model.kerasVersion { writer.field("keras_version", version) }
-        writer.field("parameters", architecture.parameterCount)
-        writer.field("vocabulary_size", architecture.vocabularySize)
-        writer.field("embedding_width", architecture.embeddingWidth)
-        writer.field("units", architecture.units)
-        writer.field("max_length", architecture.maxLength)
+        writer.field("format", details.format)
+        if let version = details.kerasVersion { writer.field("keras_version", version) }
+        writer.field("parameters", details.parameters)
+        writer.field("vocabulary_size", model.vocabularySize)
+        writer.field("embedding_width", details.embeddingWidth)
+        writer.field("units", details.units)
+        writer.field("max_length", model.maxLength)
         writer.field("padding", "pre")
         writer.field("truncating", "pre")
-        writer.field("activation", "\(architecture.activation)")
-        writer.field("recurrent_activation", "\(architecture.recurrentActivation)")
+        writer.field("activation", details.activation)
+        writer.field("recurrent_activation", details.recurrentActivation)
         writer.key("labels")
-        writer.array { writer in for label in ModelBundle.labels { writer.value(label) } }
-        writer.field("source", model.checkpointURL.path)
-        writer.field("accepts_text", model.vocabulary != nil)
-        writer.field("kernel", model.classifier.kernel)
-        if let vocabulary = model.vocabularyURL { writer.field("vocabulary", vocabulary.path) }
+        writer.array { writer in for label in details.labels { writer.value(label) } }
+        writer.field("source", details.source)
+        writer.field("accepts_text", model.acceptsText)
+        writer.field("kernel", details.kernel)
+        if let vocabulary = details.vocabulary { writer.field("vocabulary", vocabulary) }
     }
 }

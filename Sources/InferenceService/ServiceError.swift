@@ -2,7 +2,9 @@ public import HTTP1
 
 /// An API error: the HTTP status, a stable machine-readable code and a message for people.
 ///
-/// Sent as `{"error": {"code": "…", "message": "…"}}`.
+/// Sent as `{"error": {"code": "…", "message": "…"}}`. Every error body the service sends, its own
+/// and the server's refusals (``init(_:retryAfterSeconds:)``), is one of these, so each condition
+/// has one code wherever it is detected.
 public struct ServiceError: Error, Equatable, Sendable {
     public let status: HTTPStatus
     public let code: String
@@ -16,6 +18,35 @@ public struct ServiceError: Error, Equatable, Sendable {
         self.message = message
         self.headers = headers
     }
+
+    /// The server's own refusal of a request, in the API's words.
+    public init(_ refusal: HTTPRefusal, retryAfterSeconds: Int) {
+        switch refusal {
+        case .tooManyConnections:
+            self = .overloaded("the server has too many connections; retry later", retryAfterSeconds: retryAfterSeconds)
+        case .headTimeout, .bodyTimeout:
+            self.init(status: refusal.status, code: "request_timeout", message: refusal.message)
+        case .malformed(let error):
+            let code =
+                switch error.status {
+                case .contentTooLarge: "payload_too_large"
+                case .requestHeaderFieldsTooLarge: "headers_too_large"
+                case .expectationFailed: "expectation_failed"
+                case .notImplemented: "not_implemented"
+                case .httpVersionNotSupported: "http_version_not_supported"
+                default: "invalid_request"
+                }
+            self.init(status: error.status, code: code, message: error.message)
+        }
+    }
+
+    /// 503: no room for more work now; `Retry-After` says when to come back.
+    static func overloaded(_ message: String, retryAfterSeconds: Int) -> ServiceError {
+        ServiceError(status: .serviceUnavailable, code: "overloaded", message: message, headers: ["Retry-After": String(retryAfterSeconds)])
+    }
+
+    /// 503 from `/readyz` while the server drains.
+    static let notReady = ServiceError(status: .serviceUnavailable, code: "not_ready", message: "the server is draining")
 
     static func badRequest(_ message: String) -> ServiceError {
         ServiceError(status: .badRequest, code: "invalid_request", message: message)

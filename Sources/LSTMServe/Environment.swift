@@ -17,3 +17,10 @@ enum Environment {
         return try value(name) ?? fallback
     }
 }
+
+extension Duration {
+    /// The duration in whole milliseconds, for options given in milliseconds.
+    var wholeMilliseconds: Int {
+        Int(components.seconds) * 1_000 + Int(components.attoseconds / 1_000_000_000_000_000)
+    }
+}

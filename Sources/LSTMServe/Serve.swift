@@ -17,44 +17,51 @@ struct Serve: ParsableCommand {
         discussion: "Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals with underscores, e.g. LSTM_SERVE_PORT=9000.")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Address to bind. Default: 0.0.0.0. [LSTM_SERVE_HOST]")
+    @Option(help: "Address to bind. Default: \(Defaults.http.host). [LSTM_SERVE_HOST]")
     var host: String?
-    @Option(help: "Port to bind (0 picks a free one). Default: 8080. [LSTM_SERVE_PORT]")
+    @Option(help: "Port to bind (0 picks a free one). Default: \(Defaults.http.port). [LSTM_SERVE_PORT]")
     var port: Int?
-    @Option(help: "How requests share forward passes: inline (each I/O thread runs the requests it read together as one pass, itself), batch (whole passes on a worker thread) or step (rows join and leave a running batch between time steps). Default: inline. [LSTM_SERVE_SCHEDULER]")
+    @Option(help: "How requests share forward passes: inline (each I/O thread runs the requests it read together as one pass, itself) or batch (whole passes on a worker thread). Default: \(Defaults.batching.scheduling.rawValue). [LSTM_SERVE_SCHEDULER]")
     var scheduler: String?
-    @Option(help: "Most sequences in one forward pass; with --scheduler step, most rows in each running batch. Default: 64. [LSTM_SERVE_MAX_BATCH_SIZE]")
+    @Option(help: "Most sequences in one forward pass. Default: \(Defaults.batching.maxBatchSize). [LSTM_SERVE_MAX_BATCH_SIZE]")
     var maxBatchSize: Int?
-    @Option(help: "--scheduler step: running batches stepping in parallel, one thread each. Default: 1. [LSTM_SERVE_WORKERS]")
-    var workers: Int?
-    @Option(help: "--scheduler batch: microseconds an idle worker waits to fill a batch. Default: 0. [LSTM_SERVE_MAX_BATCH_DELAY_US]")
+    @Option(help: "--scheduler batch: microseconds an idle worker waits to fill a batch. Default: \(Defaults.batching.maxBatchDelayMicroseconds). [LSTM_SERVE_MAX_BATCH_DELAY_US]")
     var maxBatchDelayUs: Int?
-    @Option(help: "Most sequences waiting for a pass (inline: on one I/O thread); beyond it 503. Default: 1024. [LSTM_SERVE_MAX_QUEUE]")
+    @Option(help: "Most sequences waiting for a pass (inline: on one I/O thread); beyond it 503. Default: \(Defaults.batching.maxQueueSize). [LSTM_SERVE_MAX_QUEUE]")
     var maxQueue: Int?
-    @Option(help: "--scheduler batch or step: milliseconds a request may wait for a pass; beyond it 504. Default: 5000. [LSTM_SERVE_REQUEST_TIMEOUT_MS]")
+    @Option(help: "--scheduler batch: milliseconds a request may wait for a pass; beyond it 504. Default: \(Defaults.service.requestTimeoutMilliseconds). [LSTM_SERVE_REQUEST_TIMEOUT_MS]")
     var requestTimeoutMs: Int?
-    @Option(help: "Most texts or token sequences in one request; beyond it 422. Default: 256. [LSTM_SERVE_MAX_ITEMS_PER_REQUEST]")
+    @Option(help: "Most texts or token sequences in one request; beyond it 422. Default: \(Defaults.service.maxItemsPerRequest). [LSTM_SERVE_MAX_ITEMS_PER_REQUEST]")
     var maxItemsPerRequest: Int?
-    @Option(help: "Largest request body in bytes; beyond it 413. Default: 1048576. [LSTM_SERVE_MAX_BODY_BYTES]")
+    @Option(help: "Largest request body in bytes; beyond it 413. Default: \(Defaults.http.limits.maxBodyBytes). [LSTM_SERVE_MAX_BODY_BYTES]")
     var maxBodyBytes: Int?
-    @Option(help: "Largest request line plus headers in bytes; beyond it 431. Default: 16384. [LSTM_SERVE_MAX_HEADER_BYTES]")
+    @Option(help: "Largest request line plus headers in bytes; beyond it 431. Default: \(Defaults.http.limits.maxHeaderBytes). [LSTM_SERVE_MAX_HEADER_BYTES]")
     var maxHeaderBytes: Int?
-    @Option(help: "Milliseconds to receive a request head; beyond it 408 and close. Default: 10000. [LSTM_SERVE_HEADER_TIMEOUT_MS]")
+    @Option(help: "Milliseconds to receive a request head; beyond it 408 and close. Default: \(Defaults.http.headerReadTimeout.wholeMilliseconds). [LSTM_SERVE_HEADER_TIMEOUT_MS]")
     var headerTimeoutMs: Int?
-    @Option(help: "Seconds an idle keep-alive connection stays open. Default: 60. [LSTM_SERVE_IDLE_TIMEOUT_S]")
+    @Option(help: "Seconds an idle keep-alive connection stays open. Default: \(Defaults.http.idleTimeout.components.seconds). [LSTM_SERVE_IDLE_TIMEOUT_S]")
     var idleTimeoutS: Int?
-    @Option(help: "I/O threads serving the connections (assigned round-robin), at most 1024. Default: the number of cores. [LSTM_SERVE_IO_THREADS]")
+    @Option(help: "I/O threads serving the connections (assigned round-robin), at most \(InferenceService.inlineLanes). Default: the number of cores. [LSTM_SERVE_IO_THREADS]")
     var ioThreads: Int?
-    @Option(help: "Most open connections. Default: 1024. [LSTM_SERVE_MAX_CONNECTIONS]")
+    @Option(help: "Most open connections. Default: \(Defaults.http.maxConnections). [LSTM_SERVE_MAX_CONNECTIONS]")
     var maxConnections: Int?
-    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT. Default: 10. [LSTM_SERVE_DRAIN_TIMEOUT_S]")
+    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT. Default: \(Defaults.drainTimeoutSeconds). [LSTM_SERVE_DRAIN_TIMEOUT_S]")
     var drainTimeoutS: Int?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: info. [LSTM_SERVE_LOG_LEVEL]")
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: \(Defaults.logLevel). [LSTM_SERVE_LOG_LEVEL]")
     var logLevel: String?
+
+    /// The defaults of every option: the configuration types' own, so they are written once.
+    enum Defaults {
+        static let http = HTTPServer.Configuration()
+        static let service = ServiceConfiguration()
+        static let batching = service.batching
+        static let drainTimeoutSeconds = 10
+        static let logLevel = Logger.Level.info
+    }
 
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
-        let level = try Environment.resolve(logLevel, "LOG_LEVEL", default: "info")
+        let level = try Environment.resolve(logLevel, "LOG_LEVEL", default: Defaults.logLevel.rawValue)
         guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level '\(level)'") }
         var configuredLogger = Logger(label: "lstm-serve")
         configuredLogger.logLevel = logLevel
@@ -66,36 +73,41 @@ struct Serve: ParsableCommand {
         let bundle = try modelOptions.load()
         let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
 
-        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: BatchingConfiguration.Scheduling.inline.rawValue)
+        let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: Defaults.batching.scheduling.rawValue)
         guard let scheduling = BatchingConfiguration.Scheduling(rawValue: schedulerName) else {
             throw ValidationError("--scheduler must be one of: \(BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(schedulerName)')")
         }
         let batching = BatchingConfiguration(
             scheduling: scheduling,
-            maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: 64), "--max-batch-size"),
-            maxBatchDelayMicroseconds: try nonNegative(Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: 0), "--max-batch-delay-us"),
-            workers: try positive(Environment.resolve(workers, "WORKERS", default: 1), "--workers"),
-            maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: 1_024), "--max-queue"))
+            maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: Defaults.batching.maxBatchSize), "--max-batch-size"),
+            maxBatchDelayMicroseconds: try nonNegative(
+                Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: Defaults.batching.maxBatchDelayMicroseconds), "--max-batch-delay-us"),
+            maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: Defaults.batching.maxQueueSize), "--max-queue"))
         let service = InferenceService(
             model: bundle,
             configuration: ServiceConfiguration(
                 batching: batching,
-                maxItemsPerRequest: try positive(Environment.resolve(maxItemsPerRequest, "MAX_ITEMS_PER_REQUEST", default: 256), "--max-items-per-request"),
-                requestTimeoutMilliseconds: try positive(Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: 5_000), "--request-timeout-ms")))
+                maxItemsPerRequest: try positive(
+                    Environment.resolve(maxItemsPerRequest, "MAX_ITEMS_PER_REQUEST", default: Defaults.service.maxItemsPerRequest), "--max-items-per-request"),
+                requestTimeoutMilliseconds: try positive(
+                    Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: Defaults.service.requestTimeoutMilliseconds), "--request-timeout-ms")))
 
-        var limits = HTTPLimits()
-        limits.maxBodyBytes = try positive(Environment.resolve(maxBodyBytes, "MAX_BODY_BYTES", default: limits.maxBodyBytes), "--max-body-bytes")
-        limits.maxHeaderBytes = try positive(Environment.resolve(maxHeaderBytes, "MAX_HEADER_BYTES", default: limits.maxHeaderBytes), "--max-header-bytes")
-        let configuration = HTTPServer.Configuration(
-            host: try Environment.resolve(host, "HOST", default: "0.0.0.0"),
-            port: try Environment.resolve(port, "PORT", default: 8080),
-            limits: limits,
-            headerReadTimeout: .milliseconds(try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: 10_000), "--header-timeout-ms")),
-            idleTimeout: .seconds(try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: 60), "--idle-timeout-s")),
-            maxConnections: try positive(Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: 1_024), "--max-connections"),
-            ioThreadCount: try ioThreadCount(),
-            accessLogHeaders: ["X-Batch-Size"])
-        let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: 10), "--drain-timeout-s")
+        var configuration = Defaults.http
+        configuration.host = try Environment.resolve(host, "HOST", default: Defaults.http.host)
+        configuration.port = try Environment.resolve(port, "PORT", default: Defaults.http.port)
+        configuration.limits.maxBodyBytes = try positive(
+            Environment.resolve(maxBodyBytes, "MAX_BODY_BYTES", default: Defaults.http.limits.maxBodyBytes), "--max-body-bytes")
+        configuration.limits.maxHeaderBytes = try positive(
+            Environment.resolve(maxHeaderBytes, "MAX_HEADER_BYTES", default: Defaults.http.limits.maxHeaderBytes), "--max-header-bytes")
+        configuration.headerReadTimeout = .milliseconds(
+            try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: Defaults.http.headerReadTimeout.wholeMilliseconds), "--header-timeout-ms"))
+        configuration.idleTimeout = .seconds(
+            try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: Int(Defaults.http.idleTimeout.components.seconds)), "--idle-timeout-s"))
+        configuration.maxConnections = try positive(
+            Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: Defaults.http.maxConnections), "--max-connections")
+        configuration.ioThreadCount = try ioThreadCount()
+        configuration.accessLogHeaders = ["X-Batch-Size"]
+        let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: Defaults.drainTimeoutSeconds), "--drain-timeout-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
@@ -127,7 +139,7 @@ struct Serve: ParsableCommand {
         }
     }
 
-    /// At most one I/O thread per inline lane, so that no two threads share one.
+    /// At most one I/O thread per inline lane, so that no two I/O threads share one.
     private func ioThreadCount() throws -> Int {
         let count = try positive(
             Environment.resolve(ioThreads, "IO_THREADS", default: min(HTTPServer.Configuration.activeProcessorCount, InferenceService.inlineLanes)),

@@ -32,19 +32,28 @@ public final class LSTMClassifier: Sendable {
     /// Each sequence is truncated to its last ``ModelArchitecture/maxLength`` ids and padded in
     /// front, as Keras `pad_sequences(padding="pre", truncating="pre")` does. A sequence's score
     /// does not depend on the other sequences in the batch: batched equals unbatched, bit for bit.
-    /// - Throws: ``ModelError/tokenOutOfRange(id:vocabularySize:)`` before any work is done.
-    public func predict(_ batch: [[Int32]]) throws(ModelError) -> [Float] {
-        for sequence in batch {
-            try validate(sequence)
-        }
-        return engine.run(batch)
+    /// - Precondition: every sequence was checked against at most this model's vocabulary size
+    ///   (`bound <= architecture.vocabularySize`): a sequence checked for a larger model is a
+    ///   programming error, never a property of the input.
+    public func predict(_ batch: [TokenSequence]) -> [Float] {
+        engine.run(batch)
     }
 
-    /// Checks that every id is inside the embedding table.
-    public func validate(_ sequence: [Int32]) throws(ModelError) {
-        let size = architecture.vocabularySize
-        for id in sequence where id < 0 || Int(id) >= size {
-            throw .tokenOutOfRange(id: Int(id), vocabularySize: size)
+    /// Checks raw ids against the embedding table, then predicts.
+    /// - Throws: ``ModelError/tokenOutOfRange(_:)`` before any work is done.
+    public func predict(_ batch: [[Int32]]) throws(ModelError) -> [Float] {
+        var checked: [TokenSequence] = []
+        checked.reserveCapacity(batch.count)
+        for ids in batch { checked.append(try sequence(ids)) }
+        return engine.run(checked)
+    }
+
+    /// `ids` checked against this model's embedding table.
+    public func sequence(_ ids: [Int32]) throws(ModelError) -> TokenSequence {
+        do {
+            return try TokenSequence(ids, vocabularySize: architecture.vocabularySize)
+        } catch {
+            throw .tokenOutOfRange(error)
         }
     }
 }

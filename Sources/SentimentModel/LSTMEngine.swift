@@ -59,9 +59,15 @@ struct LSTMEngine: Sendable {
         self.paddedCell = state
     }
 
-    /// Scores a batch of already-validated sequences.
-    func run(_ batch: [[Int32]]) -> [Float] {
-        guard !batch.isEmpty else { return [] }
+    /// Scores a batch of sequences.
+    /// - Precondition: each sequence's `bound` is at most the projection table's rows, so that the
+    ///   kernel's unchecked look-ups stay inside it.
+    func run(_ sequences: [TokenSequence]) -> [Float] {
+        guard !sequences.isEmpty else { return [] }
+        for sequence in sequences {
+            precondition(sequence.bound <= cell.vocabularySize, "a sequence checked for \(sequence.bound) ids reached a model of \(cell.vocabularySize)")
+        }
+        let batch = sequences.map(\.ids)
         let order = batch.indices.sorted { batch[$0].count > batch[$1].count }
         var scores = [Float](repeating: 0, count: batch.count)
         if batch.count >= Self.parallelThreshold {
@@ -140,13 +146,6 @@ struct LSTMEngine: Sendable {
         }
         return hidden.withUnsafeBufferPointer { hidden in
             (0..<count).map { position in score(hidden: UnsafeBufferPointer(rebasing: hidden[position * units..<(position + 1) * units])) }
-        }
-    }
-
-    /// The score of a sequence with no ids: the state after `padding` padding tokens, scored.
-    func paddedScore(_ padding: Int) -> Float {
-        paddedHidden.withUnsafeBufferPointer { padded in
-            score(hidden: UnsafeBufferPointer(rebasing: padded[padding * units..<(padding + 1) * units]))
         }
     }
 

@@ -18,8 +18,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidCheckpoint(path: String, reason: String)
     /// A file could not be read at all.
     case unreadableFile(path: String, reason: String)
-    /// A token id outside `0..<vocabularySize`.
-    case tokenOutOfRange(id: Int, vocabularySize: Int)
+    /// A token id outside the embedding table.
+    case tokenOutOfRange(TokenOutOfRange)
     /// A maximum length that is not a positive number.
     case invalidMaxLength(Int)
 
@@ -43,8 +43,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "invalid checkpoint \(path): \(reason)"
         case .unreadableFile(let path, let reason):
             return "cannot read \(path): \(reason)"
-        case .tokenOutOfRange(let id, let size):
-            return "token id \(id) is outside 0..<\(size)"
+        case .tokenOutOfRange(let error):
+            return error.description
         case .invalidMaxLength(let length):
             return "maximum length must be positive, got \(length)"
         }

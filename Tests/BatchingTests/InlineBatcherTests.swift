@@ -1,9 +1,11 @@
+import Dispatch
+import Foundation
 import Synchronization
 import Testing
 
 @testable import Batching
 
-/// Passes on the submitting threads: nothing runs until the lane's ``InlineBatcher/runPending(lane:)``,
+/// Passes on the submitting threads: nothing runs until the lane's ``InlineBatcher/runPending(lane:)`` (or, for the calling thread's lane, ``InlineBatcher/runPending()``),
 /// which runs the lane's work there, oldest first, in passes of at most `maxBatchSize`.
 struct InlineBatcherTests {
     /// Every completion, in the order they came.
@@ -97,15 +99,21 @@ struct InlineBatcherTests {
         #expect(done.outputs("fits") == [10, 20] && done.outputs("other lane") == [50, 60, 70])
     }
 
-    @Test func afterStopAccepting_NewWorkIsRefused_GatheredWorkStillRuns() {
-        let (batcher, _) = Self.makeBatcher()
+    /// Without a lane, a submission goes to the calling thread's lane: that thread's
+    /// ``InlineBatcher/runPending()`` runs it, and another thread's does not.
+    @Test func submissionsWithoutALane_RunOnTheThreadThatSubmitted() {
+        let (batcher, passes) = Self.makeBatcher(lanes: 64)
         let done = Completions()
-        batcher.submit([1], timeout: 0, lane: 0, completion: done.record("before"))
-        batcher.stopAccepting()
-        batcher.submit([2], timeout: 0, lane: 0, completion: done.record("after"))
-        #expect(done.error("after") == .shuttingDown)
-        batcher.runPending(lane: 0)
-        #expect(done.outputs("before") == [10])
+        batcher.submit([1], timeout: 0, completion: done.record("here"))
+        let ran = DispatchSemaphore(value: 0)
+        Thread {
+            batcher.runPending()
+            ran.signal()
+        }.start()
+        #expect(ran.wait(timeout: .now() + 10) == .success, "the other thread's runPending did not return")
+        #expect(passes.all.isEmpty && done.labels.isEmpty)
+        batcher.runPending()
+        #expect(passes.all == [[1]] && done.outputs("here") == [10])
     }
 
     @Test func emptySubmissions_CompleteAtOnce_AndLaneNumbersWrapAround() {
@@ -116,11 +124,9 @@ struct InlineBatcherTests {
 
         batcher.submit([1], timeout: 0, lane: 3, completion: done.record("three"))
         batcher.submit([2], timeout: 0, lane: -1, completion: done.record("minus one"))
-        batcher.submit([3], timeout: 0, completion: done.record("no lane"))
         batcher.runPending(lane: 1)  // 3 and -1 are lane 1
         #expect(passes.all == [[1, 2]])
-        batcher.runPending(lane: 0)
-        #expect(done.outputs("no lane") == [30])
+        #expect(done.outputs("three") == [10] && done.outputs("minus one") == [20])
     }
 
     /// Each submission's outputs, and how many submissions were completed more than once.

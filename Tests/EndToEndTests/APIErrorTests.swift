@@ -121,7 +121,6 @@ extension EndToEnd {
 
         @Test func aRequestArrivingWhileTheQueueIsFullOfOthersWorkIs503WithRetryAfter() throws {
             // The first request waits up to 1 s for a whole batch to fill, holding the queue's only slot.
-            // (The step-level batcher's queue limit is tested with a controllable batch in BatchingTests.)
             let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 64, maxBatchDelayMicroseconds: 1_000_000, maxQueueSize: 1)
             try LiveServer.run(service: ServiceConfiguration(batching: batching, retryAfterSeconds: 3)) { server in
                 let waiting = try server.connect()

@@ -33,10 +33,9 @@ extension EndToEnd {
             let reviews = Fixtures.reviews
             try #require(reviews.count == 64 && Set(reviews).count == 64)
             let expected = try reviews.map(Fixtures.unbatchedScore)
-            // Whole batches: a 5 ms window makes grouping certain even when all 64 requests do not land
-            // within one forward pass. Step-level: reviews of ~100-500 ids overlap in the running batch.
-            let batching = BatchingConfiguration(
-                scheduling: scheduling, maxBatchSize: 64, maxBatchDelayMicroseconds: 5_000, workers: 2, maxQueueSize: 1_024)
+            // Whole batches on a worker: a 5 ms window makes grouping certain even when all 64 requests
+            // do not land within one forward pass.
+            let batching = BatchingConfiguration(scheduling: scheduling, maxBatchSize: 64, maxBatchDelayMicroseconds: 5_000, maxQueueSize: 1_024)
             let outcomes = try LiveServer.run(service: ServiceConfiguration(batching: batching)) { server in
                 try Self.runClients(port: server.port, requests: reviews.map { HTTPFeatureTests.classifyText($0) })
             }

@@ -8,14 +8,14 @@ extension EndToEnd {
     /// Item 5: the real `lstm-serve` binary as a child process: start, serve, stop on SIGTERM; fail fast on a bad model.
     @Suite("The lstm-serve executable", .enabled(if: ServerProcess.executableURL != nil, "lstm-serve is not built next to the test product"))
     struct ExecutableTests {
-        @Test(arguments: ["inline", "batch", "step"])
+        @Test(arguments: ["inline", "batch"])
         func itServesOnAnEphemeralPortAndExitsCleanlyOnSIGTERM(scheduler: String) throws {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
                 executable: executable,
                 arguments: [
                     "--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
-                    "--drain-timeout-s", "2", "--scheduler", scheduler, "--workers", "2",
+                    "--drain-timeout-s", "2", "--scheduler", scheduler,
                 ])
             let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
             let port = try #require(Self.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
@@ -125,7 +125,7 @@ extension EndToEnd {
             try process.waitForExit(timeout: .seconds(15))
             #expect(process.exitedNormally)
             #expect(process.exitStatus != 0)
-            #expect(process.output.contains("--scheduler must be one of: inline, batch, step (got 'fifo')"), "output: \(process.output)")
+            #expect(process.output.contains("--scheduler must be one of: inline, batch (got 'fifo')"), "output: \(process.output)")
             #expect(!process.output.contains("serving"), "output: \(process.output)")
         }
 

@@ -21,11 +21,11 @@ extension EndToEnd {
         static let maxHeaderBytes = 1_024
 
         static let cases: [Case] = [
-            Case(name: "garbage instead of a request line is 400", bytes: "GARBAGE\r\n\r\n", status: 400, code: "bad_request"),
-            Case(name: "a request line without a version is 400", bytes: "GET /healthz\r\nHost: e2e\r\n\r\n", status: 400, code: "bad_request"),
+            Case(name: "garbage instead of a request line is 400", bytes: "GARBAGE\r\n\r\n", status: 400, code: "invalid_request"),
+            Case(name: "a request line without a version is 400", bytes: "GET /healthz\r\nHost: e2e\r\n\r\n", status: 400, code: "invalid_request"),
             Case(
                 name: "a request line with a bad version is 400", bytes: "GET /healthz HTTP/x\r\nHost: e2e\r\n\r\n", status: 400,
-                code: "bad_request"),
+                code: "invalid_request"),
             Case(
                 name: "a head over the header limit is 431",
                 bytes: "GET /healthz HTTP/1.1\r\nHost: e2e\r\nX-Padding: \(String(repeating: "p", count: 2 * maxHeaderBytes))\r\n\r\n", status: 431,

@@ -6,27 +6,27 @@ import Testing
 @Suite("HTTPServer: malformed requests, limits and timeouts", .serialized)
 struct ErrorHandlingTests {
     @Test(
-        "refuses with a JSON error and closes",
+        "refuses with the handler's rendering of the refusal and closes",
         arguments: [
-            ("GARBAGE\r\n\r\n", 400, "bad_request"),
-            ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "a", count: 600))\r\n\r\n", 431, "headers_too_large"),
-            ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n", 413, "payload_too_large"),
-            ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", 400, "bad_request"),
-            ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "not_implemented"),
-            ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505, "http_version_not_supported"),
+            ("GARBAGE\r\n\r\n", HTTPParseError.invalidRequestLine),
+            ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "a", count: 600))\r\n\r\n", .headersTooLarge),
+            ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n", .bodyTooLarge),
+            ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", .conflictingFraming),
+            ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", .unsupportedTransferEncoding),
+            ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", .unsupportedVersion),
         ]
     )
-    func malformedRequest_IsRefused(wire: String, status: Int, code: String) throws {
+    func malformedRequest_IsRefused(wire: String, error: HTTPParseError) throws {
         var configuration = HTTPServer.Configuration()
         configuration.limits = HTTPLimits(maxHeaderBytes: 512, maxBodyBytes: 1000)
         try withServer(configuration) { _, port in
             let client = try RawHTTPClient(port: port)
             try client.send(wire)
             let response = try client.readResponse()
-            #expect(response.status == status)
-            #expect(response.header("Content-Type") == "application/json")
+            #expect(response.status == error.status.code)
+            #expect(response.header("Content-Type") == "text/x-refusal")
             #expect(response.header("Connection") == "close")
-            #expect(response.text.hasPrefix(#"{"error":{"code":"\#(code)","message":""#))
+            #expect(response.text == "refused: \(HTTPRefusal.malformed(error))")
             #expect(client.isClosedByServer())
         }
     }
@@ -51,7 +51,7 @@ struct ErrorHandlingTests {
             let start = clock.now
             let response = try client.readResponse()
             #expect(response.status == 408)
-            #expect(response.text.contains("request_timeout"))
+            #expect(response.text == "refused: \(HTTPRefusal.headTimeout)")
             #expect(start.duration(to: clock.now) < .seconds(3))
             #expect(client.isClosedByServer())
         }

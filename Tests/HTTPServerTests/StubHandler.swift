@@ -5,7 +5,13 @@ import Logging
 
 /// Routes for server tests: `/echo` returns the body, `/delay?ms=N` answers after N ms from another queue,
 /// `/text` returns `hello`, `/big?n=N` returns N bytes cycling through `a`...`z`, anything else 404.
+/// The server's own refusals are rendered as `refused: <the refusal>`, in `text/x-refusal`, so tests
+/// see that the server asked the handler for the body.
 struct StubHandler: HTTPHandler {
+    func response(for refusal: HTTPRefusal) -> HTTPResponse {
+        HTTPResponse(status: refusal.status, contentType: "text/x-refusal", body: Array("refused: \(refusal)".utf8))
+    }
+
     func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         switch request.path {
         case "/echo":

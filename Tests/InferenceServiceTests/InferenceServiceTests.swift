@@ -1,4 +1,5 @@
 import Batching
+import Dispatch
 import Foundation
 import HTTP1
 import SentimentModel
@@ -7,7 +8,8 @@ import Testing
 
 @testable import InferenceService
 
-/// The API called in-process with request values: routes, shapes, errors. No sockets.
+/// The API called in-process with request values: routes, shapes, errors. No sockets. Most tests
+/// run on ``StubModel``; the first checks the real model behind the same seam.
 struct InferenceServiceTests {
     static let model: ModelBundle = {
         let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -20,7 +22,7 @@ struct InferenceServiceTests {
         }
     }()
 
-    static func service(_ configuration: ServiceConfiguration = .init(), model: ModelBundle = model) -> InferenceService {
+    static func service(_ configuration: ServiceConfiguration = .init(), model: any ServedModel = StubModel()) -> InferenceService {
         InferenceService(model: model, configuration: configuration)
     }
 
@@ -32,14 +34,14 @@ struct InferenceServiceTests {
         let response = await withCheckedContinuation { continuation in
             service.handle(request, context: context) { continuation.resume(returning: $0) }
             // What an I/O thread does once it has read a round of requests: the inline scheduler's pass runs here.
-            service.roundEnded(ioThread: context.ioThread)
+            service.roundEnded()
         }
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         return (response, object)
     }
 
     @Test func classifiesOneTextLikeTheModel() async throws {
-        let service = Self.service()
+        let service = Self.service(model: Self.model)
         let text = "A wonderful, moving film with brilliant acting."
         let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"text": "\#(text)"}"#)
         #expect(response.status == .ok)
@@ -56,21 +58,46 @@ struct InferenceServiceTests {
         #expect(model["sha256"] as? String == Self.model.sha256)
     }
 
-    /// Inline scheduling: a request waits for the end of the round of the I/O thread that read it,
-    /// and runs there, not at another thread's.
+    /// Inline scheduling: a request waits for the end of the round of the thread that handled it,
+    /// and runs there, not at another thread's; requests handled in one round share one pass.
     @Test func inlineRequestsRunAtTheEndOfTheirOwnThreadsRound() throws {
-        let service = Self.service(ServiceConfiguration(batching: BatchingConfiguration(scheduling: .inline)))
+        let stub = StubModel()
+        let service = Self.service(ServiceConfiguration(batching: BatchingConfiguration(scheduling: .inline)), model: stub)
         let request = HTTPRequest(
             method: .POST, target: "/classify", headers: ["Content-Type": "application/json"], body: Array(#"{"text": "great film"}"#.utf8))
         let answers = Mutex<[HTTPResponse]>([])
-        service.handle(request, context: RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now, ioThread: 1)) { response in
-            answers.withLock { $0.append(response) }
+        for _ in 0..<2 {
+            service.handle(request, context: RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now)) { response in
+                answers.withLock { $0.append(response) }
+            }
         }
-        service.roundEnded(ioThread: 0)
-        #expect(answers.withLock { $0.isEmpty })
-        service.roundEnded(ioThread: 1)
-        let response = try #require(answers.withLock { $0.first })
-        #expect(response.status == .ok && response.headers["X-Batch-Size"] == "1")
+        let otherRoundEnded = DispatchSemaphore(value: 0)
+        Thread {
+            service.roundEnded()
+            otherRoundEnded.signal()
+        }.start()
+        #expect(otherRoundEnded.wait(timeout: .now() + 10) == .success, "another thread's round did not end")
+        #expect(answers.withLock { $0.isEmpty } && stub.recordedPasses.isEmpty)
+        service.roundEnded()
+        let responses = answers.withLock { $0 }
+        #expect(responses.count == 2 && responses.allSatisfy { $0.status == .ok && $0.headers["X-Batch-Size"] == "2" })
+        #expect(stub.recordedPasses.map(\.count) == [2])
+    }
+
+    /// Scores, labels, token counts and truncation come from the model behind the seam, in order.
+    @Test func resultsComeFromTheServedModel() async throws {
+        let stub = StubModel(maxLength: 3)
+        let (response, body) = await Self.send(Self.service(model: stub), .POST, "/classify", json: #"{"texts": ["aaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "a b c d"]}"#)
+        #expect(response.status == .ok)
+        let results = try #require(body["results"] as? [[String: Any]])
+        let expected = [[Int32(1), 7, 50], [1, 1, 1, 1, 1]].map(StubModel.score(of:))
+        #expect(results.map { ($0["score"] as? Double).map(Float.init) } == expected)
+        #expect(results.map { $0["label"] as? String } == expected.map { $0 >= 0.5 ? "positive" : "negative" })
+        #expect(results.map { $0["tokens"] as? Int } == [3, 5])
+        #expect(results.map { $0["truncated"] as? Bool } == [false, true])
+        #expect(stub.recordedPasses.map { $0.map(\.ids) } == [[[1, 7, 50], [1, 1, 1, 1, 1]]])
+        let model = try #require(body["model"] as? [String: Any])
+        #expect(model["name"] as? String == "stub" && model["sha256"] as? String == stub.sha256)
     }
 
     @Test func batchShapesAnswerInOrder() async throws {
@@ -80,13 +107,13 @@ struct InferenceServiceTests {
         let results = try #require(body["results"] as? [[String: Any]])
         #expect(results.count == 3)
         #expect(results[0]["score"] as? Double == results[2]["score"] as? Double)
-        #expect(results[0]["label"] as? String == "positive" && results[1]["label"] as? String == "negative")
+        #expect(results.map { ($0["score"] as? Double).map(Float.init) } == [[Int32(1), 5, 4], [1, 5, 4], [1, 5, 4]].map(StubModel.score(of:)))
 
-        let long = (0..<600).map { _ in "7" }.joined(separator: ",")
+        let long = (0..<9).map { _ in "7" }.joined(separator: ",")
         let (tokenResponse, tokenBody) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [[1, 14, 22], [1, \#(long)]]}"#)
         #expect(tokenResponse.status == .ok)
         let tokenResults = try #require(tokenBody["results"] as? [[String: Any]])
-        #expect(tokenResults.map { $0["tokens"] as? Int } == [3, 601])
+        #expect(tokenResults.map { $0["tokens"] as? Int } == [3, 10])
         #expect(tokenResults.map { $0["truncated"] as? Bool } == [false, true])
 
         let (single, singleBody) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [1, 14, 22]}"#)
@@ -104,7 +131,7 @@ struct InferenceServiceTests {
         (#"{"txt": "a"}"#, 400, "invalid_request"),
         ("{}", 400, "invalid_request"),
         ("", 400, "invalid_request"),
-        (#"{"tokens": [1, 10000]}"#, 422, "token_out_of_range"),
+        (#"{"tokens": [1, 100]}"#, 422, "token_out_of_range"),
         (#"{"tokens": [[1], [-3]]}"#, 422, "token_out_of_range"),
         (#"{"texts": []}"#, 422, "empty_batch"),
         (#"{"tokens": []}"#, 422, "empty_sequence"),
@@ -144,8 +171,7 @@ struct InferenceServiceTests {
     }
 
     @Test func textWithoutAVocabularyIs422() async throws {
-        let bare = try ModelBundle.load(checkpoint: Self.model.checkpointURL, vocabulary: nil)
-        let service = Self.service(model: bare)
+        let service = Self.service(model: StubModel(acceptsText: false))
         let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"text": "good"}"#)
         #expect(response.status.code == 422)
         #expect((body["error"] as? [String: Any])?["code"] as? String == "no_vocabulary")
@@ -166,12 +192,14 @@ struct InferenceServiceTests {
         let (models, body) = await Self.send(service, .GET, "/v1/models")
         #expect(models.status == .ok)
         let info = try #require((body["models"] as? [[String: Any]])?.first)
-        #expect(info["parameters"] as? Int == 328_353)
-        #expect(info["max_length"] as? Int == 500)
+        #expect(info["parameters"] as? Int == 42)
+        #expect(info["max_length"] as? Int == 8)
+        #expect(info["vocabulary_size"] as? Int == 100)
         #expect(info["labels"] as? [String] == ["negative", "positive"])
-        let (one, oneBody) = await Self.send(service, .GET, "/v1/models/imdb-lstm?verbose=1")
+        #expect(info["accepts_text"] as? Bool == true)
+        let (one, oneBody) = await Self.send(service, .GET, "/v1/models/stub?verbose=1")
         #expect(one.status == .ok)
-        #expect(oneBody["sha256"] as? String == Self.model.sha256)
+        #expect(oneBody["sha256"] as? String == StubModel().sha256)
         #expect(await Self.send(service, .GET, "/v1/models/other").0.status.code == 404)
 
         service.beginDraining()

@@ -23,12 +23,12 @@ struct BatchingEquivalenceTests {
         let scores = try classifier.predict([long, Array(long.suffix(500)), [0, 0, 0] + [1, 50, 60], [1, 50, 60]])
         #expect(scores[0] == scores[1])  // only the last 500 ids count
         #expect(abs(scores[2] - scores[3]) < 1e-6)  // explicit leading padding is padding
-        #expect(try classifier.predict([]) == [])
+        #expect(try classifier.predict([] as [[Int32]]) == [])
     }
 
     @Test func refusesIdsOutsideTheEmbedding() {
         let classifier = Fixtures.bundled.classifier
-        #expect(throws: ModelError.tokenOutOfRange(id: 10_000, vocabularySize: 10_000)) { try classifier.predict([[1, 10_000]]) }
-        #expect(throws: ModelError.tokenOutOfRange(id: -1, vocabularySize: 10_000)) { try classifier.predict([[1, 5], [-1]]) }
+        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: 10_000, position: 1, vocabularySize: 10_000))) { try classifier.predict([[1, 10_000]]) }
+        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: -1, position: 0, vocabularySize: 10_000))) { try classifier.predict([[1, 5], [-1]]) }
     }
 }

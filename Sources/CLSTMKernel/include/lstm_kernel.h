@@ -42,6 +42,10 @@ typedef struct {
 
 /// Advances the first `rows` rows of `hidden` and `cell` ([rows, U] each) by one token:
 /// z = P[token] + h·R; i, f, o = σ(z); c̃ = act(z); C = f⊙C + i⊙c̃; h = o⊙act(C).
+/// Precondition: every tokens[r] lies in [0, vocabulary) of `projection`'s rows. Nothing here
+/// checks it (the look-up is projection + tokens[r]·4U); the Swift caller only accepts ids
+/// checked against the table (TokenSequence). The same holds for lstm_step_portable and
+/// lstm_prefetch.
 /// `gates` is scratch of at least rows·4U floats. A row's result never depends on the other
 /// rows or on `rows`, so a batched pass equals unbatched passes bit for bit.
 /// Uses AVX2 and FMA when the processor has them and 4U is a multiple of 32.
