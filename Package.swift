@@ -34,34 +34,35 @@ let package = Package(
         .target(name: "CLSTMKernel", cSettings: [.unsafeFlags(["-falign-loops=64"])]),
 
         // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.
-        .target(name: "KerasCheckpoint", dependencies: ["CZlib"], swiftSettings: sharedSettings),
+        .target(name: "KerasFiles", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Tokenizer, vocabulary and the LSTM classifier. Knows nothing of HTTP.
         .target(
-            name: "SentimentModel", dependencies: ["KerasCheckpoint", "COpenSSL", "CLSTMKernel", "CLinux"], swiftSettings: sharedSettings),
+            name: "SentimentModel", dependencies: ["KerasFiles", "COpenSSL", "CLSTMKernel", "CLinux"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
         .target(name: "HTTP1", swiftSettings: sharedSettings),
         // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.
         .target(
-            name: "HTTPServer",
+            name: "HTTPServerCore",
             dependencies: [
                 "HTTP1", "CLinux", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: sharedSettings
         ),
-        // Sharing forward passes: whole batches (a pure state machine and the queue that carries out
-        // its actions) or step-level batching over any model batch that advances in steps.
+        // Sharing forward passes in whole batches: on the I/O threads that read the requests, or on a
+        // worker queue driven by a pure state machine. Its API stays `public` (the others are
+        // `package`): InlineBatcher's code is @inlinable, so the service gets it specialized.
         .target(name: "Batching", swiftSettings: sharedSettings),
         // Routes, JSON API and the glue from HTTP requests to batched inference.
         .target(
-            name: "InferenceService",
+            name: "InferenceAPI",
             dependencies: ["HTTP1", "Batching", "SentimentModel"],
             swiftSettings: sharedSettings
         ),
         .executableTarget(
             name: "LSTMServe",
             dependencies: [
-                "HTTPServer", "InferenceService", "SentimentModel", "KerasCheckpoint", "CZlib",
+                "HTTPServerCore", "InferenceAPI", "SentimentModel", "KerasFiles", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,22 +71,22 @@ let package = Package(
 
         // Helpers shared by the test targets (a seeded generator, a raw-socket HTTP client); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
-        .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "KerasFilesTests", dependencies: ["KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
-            name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            name: "HTTPServerCoreTests", dependencies: ["HTTPServerCore", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSettings),
         .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
         .testTarget(
-            name: "InferenceServiceTests",
-            dependencies: ["InferenceService", "Batching", "HTTP1", "SentimentModel", "TestSupport"],
+            name: "InferenceAPITests",
+            dependencies: ["InferenceAPI", "Batching", "HTTP1", "SentimentModel", "TestSupport"],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "HTTPServer", "HTTP1", "InferenceService", "SentimentModel", "Batching", "TestSupport",
+                "HTTPServerCore", "HTTP1", "InferenceAPI", "SentimentModel", "Batching", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings

@@ -1,12 +1,12 @@
 /// Formats HTTP dates as IMF-fixdate, for example `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7).
 ///
 /// Pure integer arithmetic on Unix time (no Foundation, no time zone database); leap seconds do not exist in Unix time.
-public enum HTTPDate {
+package enum HTTPDate {
     private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The IMF-fixdate for `unixSeconds` seconds since 1970-01-01T00:00:00Z (negative values are before 1970).
-    public static func format(unixSeconds: Int) -> String {
+    package static func format(unixSeconds: Int) -> String {
         let (days, secondOfDay) = floorDivMod(unixSeconds, 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let weekday = weekdays[floorDivMod(days, 7).remainder]

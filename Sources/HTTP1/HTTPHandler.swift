@@ -5,7 +5,7 @@
 /// Responses to pipelined requests are written in request order whatever order `respond` is called in.
 ///
 /// Lives in `HTTP1` rather than the server's module so the application module can implement it without importing sockets.
-public protocol HTTPHandler: Sendable {
+package protocol HTTPHandler: Sendable {
     /// Handles one complete request and eventually calls `respond` once with its response.
     func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void)
 
@@ -23,24 +23,24 @@ public protocol HTTPHandler: Sendable {
 }
 
 extension HTTPHandler {
-    public func roundEnded() {}
+    package func roundEnded() {}
 
-    public func response(for refusal: HTTPRefusal) -> HTTPResponse {
+    package func response(for refusal: HTTPRefusal) -> HTTPResponse {
         HTTPResponse(status: refusal.status, text: refusal.message + "\n")
     }
 }
 
 /// Facts about a request that are not in the message itself.
-public struct RequestContext: Sendable {
+package struct RequestContext: Sendable {
     /// The peer address as `host:port` (IPv6 as `[addr]:port`), or `"unknown"`.
-    public var remoteAddress: String
+    package var remoteAddress: String
     /// A number unique to the connection within one server run, for log correlation.
-    public var connectionID: UInt64
+    package var connectionID: UInt64
     /// When the server finished reading the request.
-    public var receivedAt: ContinuousClock.Instant
+    package var receivedAt: ContinuousClock.Instant
 
     /// Creates a context.
-    public init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant) {
+    package init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant) {
         self.remoteAddress = remoteAddress
         self.connectionID = connectionID
         self.receivedAt = receivedAt

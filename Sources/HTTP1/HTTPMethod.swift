@@ -2,29 +2,29 @@
 ///
 /// Methods are case-sensitive tokens; any token the parser accepts becomes an `HTTPMethod`, so a handler
 /// can answer `405` or `501` for methods it does not implement.
-public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+package struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The method token exactly as sent, for example `"GET"`.
-    public let rawValue: String
+    package let rawValue: String
 
     /// Creates a method from its token. No validation is done here; the parser only produces valid tokens.
-    public init(rawValue: String) {
+    package init(rawValue: String) {
         self.rawValue = rawValue
     }
 
     /// `GET`: transfer a current representation of the target resource.
-    public static let GET = HTTPMethod(rawValue: "GET")
+    package static let GET = HTTPMethod(rawValue: "GET")
     /// `HEAD`: like `GET`, but the response carries no content.
-    public static let HEAD = HTTPMethod(rawValue: "HEAD")
+    package static let HEAD = HTTPMethod(rawValue: "HEAD")
     /// `POST`: process the enclosed representation.
-    public static let POST = HTTPMethod(rawValue: "POST")
+    package static let POST = HTTPMethod(rawValue: "POST")
     /// `PUT`: replace the target resource.
-    public static let PUT = HTTPMethod(rawValue: "PUT")
+    package static let PUT = HTTPMethod(rawValue: "PUT")
     /// `DELETE`: remove the target resource.
-    public static let DELETE = HTTPMethod(rawValue: "DELETE")
+    package static let DELETE = HTTPMethod(rawValue: "DELETE")
     /// `OPTIONS`: describe the communication options.
-    public static let OPTIONS = HTTPMethod(rawValue: "OPTIONS")
+    package static let OPTIONS = HTTPMethod(rawValue: "OPTIONS")
     /// `PATCH`: apply a partial modification (RFC 5789).
-    public static let PATCH = HTTPMethod(rawValue: "PATCH")
+    package static let PATCH = HTTPMethod(rawValue: "PATCH")
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

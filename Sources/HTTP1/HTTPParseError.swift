@@ -1,7 +1,7 @@
 /// Why the ``RequestParser`` rejected a request. Each case maps to one status in ``status``.
 ///
 /// After any of these the connection cannot be resynchronised: the server answers and closes it.
-public enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The request line is not `method SP request-target SP HTTP-version`.
     case invalidRequestLine
     /// The request line exceeds ``HTTPLimits/maxRequestLineBytes``.
@@ -38,7 +38,7 @@ public enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsupportedExpectation
 
     /// The response status for this error: the one place parser errors map to HTTP statuses.
-    public var status: HTTPStatus {
+    package var status: HTTPStatus {
         switch self {
         case .requestLineTooLong, .headersTooLarge, .tooManyHeaders: .requestHeaderFieldsTooLarge
         case .bodyTooLarge: .contentTooLarge
@@ -52,7 +52,7 @@ public enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A short, stable message safe to show to clients.
-    public var message: String {
+    package var message: String {
         switch self {
         case .invalidRequestLine: "Malformed request line."
         case .requestLineTooLong: "Request line too long."
@@ -74,5 +74,5 @@ public enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(status.code): \(message)" }
+    package var description: String { "\(status.code): \(message)" }
 }

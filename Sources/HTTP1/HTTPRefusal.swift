@@ -1,6 +1,6 @@
 /// Why the server answered a request itself instead of handing it to the ``HTTPHandler``: the
 /// events the handler renders with ``HTTPHandler/response(for:)``. After each the connection closes.
-public enum HTTPRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+package enum HTTPRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     /// The bytes are not a request this server accepts, or exceed a limit (see ``HTTPParseError``).
     case malformed(HTTPParseError)
     /// The request head did not arrive within the header read timeout.
@@ -11,7 +11,7 @@ public enum HTTPRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case tooManyConnections
 
     /// The response status.
-    public var status: HTTPStatus {
+    package var status: HTTPStatus {
         switch self {
         case .malformed(let error): error.status
         // RFC 9110 §15.5.9: 408 tells the client the server closed an unused or too slow connection.
@@ -21,7 +21,7 @@ public enum HTTPRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A short message safe to show to clients.
-    public var message: String {
+    package var message: String {
         switch self {
         case .malformed(let error): error.message
         case .headTimeout: "Request head not received in time."
@@ -30,5 +30,5 @@ public enum HTTPRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(status.code): \(message)" }
+    package var description: String { "\(status.code): \(message)" }
 }

@@ -1,18 +1,18 @@
 /// A complete request: its head and its whole body, already de-chunked.
-public struct HTTPRequest: Sendable, Equatable {
+package struct HTTPRequest: Sendable, Equatable {
     /// The request line and headers.
-    public var head: HTTPRequestHead
+    package var head: HTTPRequestHead
     /// The body bytes; empty when the request had none.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// Creates a request from a head and a body.
-    public init(head: HTTPRequestHead, body: [UInt8] = []) {
+    package init(head: HTTPRequestHead, body: [UInt8] = []) {
         self.head = head
         self.body = body
     }
 
     /// Creates a request from its parts, mainly for tests and handlers that build requests directly.
-    public init(
+    package init(
         method: HTTPMethod,
         target: String,
         version: HTTPVersion = .http1_1,
@@ -23,11 +23,11 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 
     /// The request method.
-    public var method: HTTPMethod { head.method }
+    package var method: HTTPMethod { head.method }
     /// The target without its query string.
-    public var path: String { head.path }
+    package var path: String { head.path }
     /// The query string after `?`, if any.
-    public var query: String? { head.query }
+    package var query: String? { head.query }
     /// The header fields.
-    public var headers: HTTPHeaders { head.headers }
+    package var headers: HTTPHeaders { head.headers }
 }

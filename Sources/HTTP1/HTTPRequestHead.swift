@@ -1,16 +1,16 @@
 /// The request line and header fields of a request (RFC 9112 §3 and §5).
-public struct HTTPRequestHead: Sendable, Equatable {
+package struct HTTPRequestHead: Sendable, Equatable {
     /// The request method, for example ``HTTPMethod/POST``.
-    public var method: HTTPMethod
+    package var method: HTTPMethod
     /// The request-target exactly as sent, usually origin-form such as `/classify?verbose=1`.
-    public var target: String
+    package var target: String
     /// The protocol version from the request line.
-    public var version: HTTPVersion
+    package var version: HTTPVersion
     /// The header fields in arrival order, duplicates kept.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
 
     /// Creates a request head.
-    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:]) {
+    package init(method: HTTPMethod, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:]) {
         self.method = method
         self.target = target
         self.version = version
@@ -18,13 +18,13 @@ public struct HTTPRequestHead: Sendable, Equatable {
     }
 
     /// The target without its query, for example `/classify` for `/classify?verbose=1`.
-    public var path: String {
+    package var path: String {
         guard let mark = target.utf8.firstIndex(of: ASCII.question) else { return target }
         return String(target[..<mark])
     }
 
     /// The part of the target after the first `?`, or `nil` when there is none.
-    public var query: String? {
+    package var query: String? {
         guard let mark = target.utf8.firstIndex(of: ASCII.question) else { return nil }
         return String(target[target.utf8.index(after: mark)...])
     }
@@ -33,7 +33,7 @@ public struct HTTPRequestHead: Sendable, Equatable {
     ///
     /// HTTP/1.1 and later are persistent unless `Connection` lists `close`; HTTP/1.0 is persistent only when
     /// `Connection` lists `keep-alive`.
-    public var keepAlive: Bool {
+    package var keepAlive: Bool {
         if headers.containsToken("close", in: "Connection") { return false }
         if version >= .http1_1 { return true }
         return headers.containsToken("keep-alive", in: "Connection")
@@ -42,7 +42,7 @@ public struct HTTPRequestHead: Sendable, Equatable {
     /// Whether the client waits for `100 Continue` before sending the body (RFC 9110 §10.1.1).
     ///
     /// Always `false` for HTTP/1.0, whose clients the RFC says to ignore here.
-    public var expectsContinue: Bool {
+    package var expectsContinue: Bool {
         guard version >= .http1_1, let expect = headers["Expect"] else { return false }
         return ASCII.equalsIgnoringCase(expect, "100-continue")
     }

@@ -2,16 +2,16 @@
 ///
 /// Framing headers (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`) are owned by ``ResponseEncoder``,
 /// which drops any set here and writes its own.
-public struct HTTPResponse: Sendable, Equatable {
+package struct HTTPResponse: Sendable, Equatable {
     /// The status line's code and reason phrase.
-    public var status: HTTPStatus
+    package var status: HTTPStatus
     /// Header fields written after the ones the encoder generates.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// The body bytes; not written for `HEAD` requests or bodiless statuses.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// Creates a response.
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    package init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -19,7 +19,7 @@ public struct HTTPResponse: Sendable, Equatable {
 
     /// Creates a response with a `Content-Type` header and a byte body, with room for a few more
     /// headers: one allocation for the headers where a literal and a later `add` take three.
-    public init(status: HTTPStatus = .ok, contentType: String, body: [UInt8]) {
+    package init(status: HTTPStatus = .ok, contentType: String, body: [UInt8]) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(4)
         headers.add(name: "Content-Type", value: contentType)
@@ -27,7 +27,7 @@ public struct HTTPResponse: Sendable, Equatable {
     }
 
     /// Creates a `text/plain; charset=utf-8` response from a string.
-    public init(status: HTTPStatus = .ok, text: String) {
+    package init(status: HTTPStatus = .ok, text: String) {
         self.init(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
     }
 }

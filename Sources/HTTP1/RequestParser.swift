@@ -11,9 +11,9 @@
 /// After an error every further ``next()`` throws the same error: the connection has lost framing and must close.
 ///
 /// Threading: a value owned by one connection and used from one queue at a time; deliberately not `Sendable`.
-public struct RequestParser {
+package struct RequestParser {
     /// What ``RequestParser/next()`` found.
-    public enum Event: Sendable, Equatable {
+    package enum Event: Sendable, Equatable {
         /// A complete head with `Expect: 100-continue` whose body has not fully arrived: write `100 Continue` now.
         /// Emitted at most once per request, before its ``request(_:)`` event.
         case continueExpected(HTTPRequestHead)
@@ -29,7 +29,7 @@ public struct RequestParser {
     }
 
     /// The limits this parser enforces.
-    public let limits: HTTPLimits
+    package let limits: HTTPLimits
 
     private var buffer: [UInt8] = []
     /// Index of the first unconsumed byte in `buffer`.
@@ -39,39 +39,39 @@ public struct RequestParser {
     private var chunkedBody: [UInt8] = []
 
     /// Creates a parser enforcing `limits`.
-    public init(limits: HTTPLimits = HTTPLimits()) {
+    package init(limits: HTTPLimits = HTTPLimits()) {
         self.limits = limits
     }
 
     /// Bytes appended but not yet returned as part of a request.
-    public var bufferedByteCount: Int { buffer.count - readIndex }
+    package var bufferedByteCount: Int { buffer.count - readIndex }
 
     /// Whether the parser sits between requests with nothing buffered: no request has started.
-    public var isIdle: Bool {
+    package var isIdle: Bool {
         if case .head = state { return bufferedByteCount == 0 }
         return false
     }
 
     /// Whether the parser is still waiting for the head of the current request (as opposed to its body).
-    public var isReadingHead: Bool {
+    package var isReadingHead: Bool {
         if case .head = state { return true }
         return false
     }
 
     /// Appends bytes received from the peer.
-    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compact()
         buffer.append(contentsOf: bytes)
     }
 
     /// Appends bytes received from the peer.
-    public mutating func append(_ bytes: some Sequence<UInt8>) {
+    package mutating func append(_ bytes: some Sequence<UInt8>) {
         compact()
         buffer.append(contentsOf: bytes)
     }
 
     /// Returns the next event, or `nil` when more bytes are needed.
-    public mutating func next() throws(HTTPParseError) -> Event? {
+    package mutating func next() throws(HTTPParseError) -> Event? {
         do {
             return try parseNext()
         } catch {

@@ -3,9 +3,9 @@
 /// The encoder owns message framing: it always writes `Date`, writes `Content-Length` (except for 1xx and 204),
 /// writes `Connection` when needed, and drops any `Content-Length`, `Transfer-Encoding`, `Connection` or `Date`
 /// set on the response. CR, LF and NUL in header values are replaced by spaces so a handler cannot split a response.
-public enum ResponseEncoder {
+package enum ResponseEncoder {
     /// The interim response written when a request carries `Expect: 100-continue`.
-    public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    package static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Headers the encoder writes itself; copies on the response are dropped.
     private static let framingHeaders = ["Content-Length", "Transfer-Encoding", "Connection", "Date"]
@@ -19,7 +19,7 @@ public enum ResponseEncoder {
     ///   - requestVersion: the request's version; an HTTP/1.0 client kept alive gets `Connection: keep-alive`.
     ///   - keepAlive: whether the connection stays open; `false` writes `Connection: close`.
     ///   - date: the `Date` value, an IMF-fixdate from ``HTTPDate``.
-    public static func encode(
+    package static func encode(
         _ response: HTTPResponse,
         requestMethod: HTTPMethod?,
         requestVersion: HTTPVersion = .http1_1,

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KerasCheckpoint
+import KerasFiles
 import SentimentModel
 
 /// `lstm-serve inspect PATH`: what a checkpoint holds.

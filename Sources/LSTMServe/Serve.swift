@@ -3,8 +3,8 @@ import Batching
 import Dispatch
 import Foundation
 import HTTP1
-import HTTPServer
-import InferenceService
+import HTTPServerCore
+import InferenceAPI
 import Logging
 import SentimentModel
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An element-wise activation function of the supported Keras family.
-public enum Activation: Sendable, Equatable, CustomStringConvertible {
+package enum Activation: Sendable, Equatable, CustomStringConvertible {
     case sigmoid
     case tanh
     /// Piecewise-linear sigmoid `clip(slope·x + 0.5, 0, 1)`: slope 1/6 in Keras 3, 0.2 in Keras 1 and 2.
@@ -21,7 +21,7 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .sigmoid: return "sigmoid"
         case .tanh: return "tanh"

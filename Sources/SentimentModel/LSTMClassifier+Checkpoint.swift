@@ -1,11 +1,11 @@
-public import KerasCheckpoint
+package import KerasFiles
 
 extension LSTMClassifier {
     /// Builds a classifier from a Keras checkpoint, refusing any architecture outside
     /// `[InputLayer] → Embedding → LSTM → Dense(1, sigmoid)` (`Dropout` layers, inert at
     /// inference, may stand between them).
     /// - Parameter defaultMaxLength: the input length when the file records none (`--max-length`).
-    public convenience init(checkpoint: KerasCheckpoint, defaultMaxLength: Int = 500) throws(ModelError) {
+    package convenience init(checkpoint: KerasCheckpoint, defaultMaxLength: Int = 500) throws(ModelError) {
         let (architecture, weights) = try CheckpointInterpreter(checkpoint: checkpoint, defaultMaxLength: defaultMaxLength).interpret()
         self.init(architecture: architecture, weights: weights)
     }

@@ -5,13 +5,13 @@
 /// - the input projection `E[id]·W + b` of every vocabulary id (one table look-up per token);
 /// - the LSTM state after *k* `pre`-padding tokens for every *k* up to ``ModelArchitecture/maxLength``,
 ///   so a review of *n* ids costs *n* recurrent steps, not `maxLength`.
-public final class LSTMClassifier: Sendable {
+package final class LSTMClassifier: Sendable {
     /// The dimensions and settings read from the checkpoint.
-    public let architecture: ModelArchitecture
+    package let architecture: ModelArchitecture
     let engine: LSTMEngine
 
     /// Builds a classifier from raw weights in Keras layout (see ``LSTMWeights``).
-    public convenience init(architecture: ModelArchitecture, weights: LSTMWeights) {
+    package convenience init(architecture: ModelArchitecture, weights: LSTMWeights) {
         self.init(architecture: architecture, weights: weights, stepPath: .fastest)
     }
 
@@ -23,7 +23,7 @@ public final class LSTMClassifier: Sendable {
 
     /// Which implementation of the LSTM step runs here: `avx2+fma` or `portable`. Scores from the two
     /// can differ in their last digits; both agree with Keras to within 1e-5.
-    public var kernel: String {
+    package var kernel: String {
         engine.cell.usesAVX2 ? "avx2+fma" : "portable"
     }
 
@@ -35,13 +35,13 @@ public final class LSTMClassifier: Sendable {
     /// - Precondition: every sequence was checked against at most this model's vocabulary size
     ///   (`bound <= architecture.vocabularySize`): a sequence checked for a larger model is a
     ///   programming error, never a property of the input.
-    public func predict(_ batch: [TokenSequence]) -> [Float] {
+    package func predict(_ batch: [TokenSequence]) -> [Float] {
         engine.run(batch)
     }
 
     /// Checks raw ids against the embedding table, then predicts.
     /// - Throws: ``ModelError/tokenOutOfRange(_:)`` before any work is done.
-    public func predict(_ batch: [[Int32]]) throws(ModelError) -> [Float] {
+    package func predict(_ batch: [[Int32]]) throws(ModelError) -> [Float] {
         var checked: [TokenSequence] = []
         checked.reserveCapacity(batch.count)
         for ids in batch { checked.append(try sequence(ids)) }
@@ -49,7 +49,7 @@ public final class LSTMClassifier: Sendable {
     }
 
     /// `ids` checked against this model's embedding table.
-    public func sequence(_ ids: [Int32]) throws(ModelError) -> TokenSequence {
+    package func sequence(_ ids: [Int32]) throws(ModelError) -> TokenSequence {
         do {
             return try TokenSequence(ids, vocabularySize: architecture.vocabularySize)
         } catch {
@@ -59,21 +59,21 @@ public final class LSTMClassifier: Sendable {
 }
 
 /// The weights of the classifier, row-major as Keras stores them.
-public struct LSTMWeights: Sendable {
+package struct LSTMWeights: Sendable {
     /// `[vocabularySize, embeddingWidth]`.
-    public var embeddings: [Float]
+    package var embeddings: [Float]
     /// `[embeddingWidth, 4·units]`, gate columns ordered `i, f, c, o`.
-    public var kernel: [Float]
+    package var kernel: [Float]
     /// `[units, 4·units]`, gate columns ordered `i, f, c, o`.
-    public var recurrentKernel: [Float]
+    package var recurrentKernel: [Float]
     /// `[4·units]`, or empty when the LSTM has no bias.
-    public var bias: [Float]
+    package var bias: [Float]
     /// `[units, 1]`.
-    public var denseKernel: [Float]
+    package var denseKernel: [Float]
     /// `[1]`, or empty when the output layer has no bias.
-    public var denseBias: [Float]
+    package var denseBias: [Float]
 
-    public init(embeddings: [Float], kernel: [Float], recurrentKernel: [Float], bias: [Float], denseKernel: [Float], denseBias: [Float]) {
+    package init(embeddings: [Float], kernel: [Float], recurrentKernel: [Float], bias: [Float], denseKernel: [Float], denseBias: [Float]) {
         self.embeddings = embeddings
         self.kernel = kernel
         self.recurrentKernel = recurrentKernel

@@ -1,43 +1,43 @@
-public import Foundation
-public import KerasCheckpoint
+package import Foundation
+package import KerasFiles
 
 /// A served model: the classifier, its optional vocabulary, and where it came from.
-public struct ModelBundle: Sendable {
+package struct ModelBundle: Sendable {
     /// The name clients see, the checkpoint's file stem (`imdb-lstm`).
-    public let name: String
+    package let name: String
     /// The classifier built from the checkpoint.
-    public let classifier: LSTMClassifier
+    package let classifier: LSTMClassifier
     /// The tokenizer vocabulary; without it only token-id requests can be served.
-    public let vocabulary: Vocabulary?
+    package let vocabulary: Vocabulary?
     /// The checkpoint file.
-    public let checkpointURL: URL
+    package let checkpointURL: URL
     /// The vocabulary file, when there is one.
-    public let vocabularyURL: URL?
+    package let vocabularyURL: URL?
     /// Lower-case hexadecimal SHA-256 of the checkpoint file.
-    public let sha256: String
+    package let sha256: String
     /// The checkpoint's file format.
-    public let format: CheckpointFormat
+    package let format: CheckpointFormat
     /// The Keras version that wrote the file, when it says.
-    public let kerasVersion: String?
+    package let kerasVersion: String?
 
     /// `keras` (Keras 3 native zip) or `legacy_hdf5` (single-file `.h5`), for reports.
-    public var formatName: String { format == .keras ? "keras" : "legacy_hdf5" }
+    package var formatName: String { format == .keras ? "keras" : "legacy_hdf5" }
 
     /// Labels by class index: 0 negative, 1 positive.
-    public static let labels = ["negative", "positive"]
+    package static let labels = ["negative", "positive"]
 
     /// The class of a score: 1 (positive) when P(positive) is at least 0.5, else 0.
-    public static func classIndex(for score: Float) -> Int {
+    package static func classIndex(for score: Float) -> Int {
         score >= 0.5 ? 1 : 0
     }
 
     /// The label of a score, from ``labels``.
-    public static func label(for score: Float) -> String {
+    package static func label(for score: Float) -> String {
         labels[classIndex(for: score)]
     }
 
     /// Reads and validates a checkpoint (and a vocabulary, if given), failing with a clear message.
-    public static func load(checkpoint url: URL, vocabulary vocabularyURL: URL?, defaultMaxLength: Int = 500) throws(ModelError) -> ModelBundle {
+    package static func load(checkpoint url: URL, vocabulary vocabularyURL: URL?, defaultMaxLength: Int = 500) throws(ModelError) -> ModelBundle {
         let bytes: [UInt8]
         do {
             bytes = try KerasCheckpoint.readFile(url)

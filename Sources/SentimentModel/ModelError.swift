@@ -1,5 +1,5 @@
 /// Why a model, vocabulary or input was refused.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
+package enum ModelError: Error, Equatable, CustomStringConvertible {
     /// The checkpoint's architecture is outside the supported family.
     case unsupportedArchitecture(String)
     /// A layer setting the forward pass cannot honour, e.g. `mask_zero` or `return_sequences`.
@@ -23,7 +23,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     /// A maximum length that is not a positive number.
     case invalidMaxLength(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupportedArchitecture(let detail):
             return "unsupported architecture: \(detail)"

@@ -5,14 +5,14 @@
 /// unchecked id would read outside the table. A sequence can only be built by checking its ids
 /// (``init(_:vocabularySize:)``) or by a vocabulary, whose ids are in range by construction; the
 /// engine then needs one comparison per sequence, `bound <= its table's rows`, not one per id.
-public struct TokenSequence: Sendable, Hashable {
+package struct TokenSequence: Sendable, Hashable {
     /// The ids, start id first, unpadded and untruncated.
-    public let ids: [Int32]
+    package let ids: [Int32]
     /// Every id is less than this.
-    public let bound: Int
+    package let bound: Int
 
     /// Checks every id against a table of `vocabularySize` rows; throws for the first id outside it.
-    public init(_ ids: [Int32], vocabularySize: Int) throws(TokenOutOfRange) {
+    package init(_ ids: [Int32], vocabularySize: Int) throws(TokenOutOfRange) {
         if let position = ids.firstIndex(where: { $0 < 0 || Int($0) >= vocabularySize }) {
             throw TokenOutOfRange(id: Int(ids[position]), position: position, vocabularySize: vocabularySize)
         }
@@ -20,7 +20,7 @@ public struct TokenSequence: Sendable, Hashable {
     }
 
     /// Checks ids given as `Int`, as JSON carries them.
-    public init(_ ids: [Int], vocabularySize: Int) throws(TokenOutOfRange) {
+    package init(_ ids: [Int], vocabularySize: Int) throws(TokenOutOfRange) {
         if let position = ids.firstIndex(where: { $0 < 0 || $0 >= vocabularySize }) {
             throw TokenOutOfRange(id: ids[position], position: position, vocabularySize: vocabularySize)
         }
@@ -34,28 +34,28 @@ public struct TokenSequence: Sendable, Hashable {
     }
 
     /// Number of ids, start id included.
-    public var count: Int { ids.count }
+    package var count: Int { ids.count }
 }
 
 /// A token id outside the model's embedding table.
-public struct TokenOutOfRange: Error, Hashable, Sendable, CustomStringConvertible {
-    public init(id: Int, position: Int, vocabularySize: Int) {
+package struct TokenOutOfRange: Error, Hashable, Sendable, CustomStringConvertible {
+    package init(id: Int, position: Int, vocabularySize: Int) {
         self.id = id
         self.position = position
         self.vocabularySize = vocabularySize
     }
 
     /// The id, its index in the sequence, and the table's rows (ids must be in `0..<vocabularySize`).
-    public let id: Int
-    public let position: Int
-    public let vocabularySize: Int
+    package let id: Int
+    package let position: Int
+    package let vocabularySize: Int
 
-    public var description: String { "token id \(id) at position \(position) is outside 0..<\(vocabularySize)" }
+    package var description: String { "token id \(id) at position \(position) is outside 0..<\(vocabularySize)" }
 }
 
 extension Vocabulary {
     /// The ids of a review as a ``TokenSequence``: a vocabulary's ids are below its ``count``.
-    public func sequence(for text: String) -> TokenSequence {
+    package func sequence(for text: String) -> TokenSequence {
         TokenSequence(unchecked: encode(text), bound: count)
     }
 }

@@ -12,9 +12,9 @@
 /// This implementation works on UTF-8 bytes, which a Swift `String` guarantees valid: every
 /// word scalar is one ASCII byte or a two-byte sequence led by `0xC3` (U+00C0–U+00FF), and
 /// the bytes of any other scalar are separators.
-public enum Tokenizer {
+package enum Tokenizer {
     /// The tokens of `text`, in order.
-    public static func tokens(in text: String) -> [String] {
+    package static func tokens(in text: String) -> [String] {
         var tokens: [String] = []
         forEachToken(in: text) { tokens.append(String(decoding: $0, as: UTF8.self)) }
         return tokens
@@ -24,7 +24,7 @@ public enum Tokenizer {
     ///
     /// At least eight bytes are readable from the start of every token `body` gets, whatever its
     /// length, so a lookup may load a whole word prefix at once (see ``WordTable/Lookup/start(_:)``).
-    public static func forEachToken(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    package static func forEachToken(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         withTokens(in: text) { tokens in
             while let token = tokens.next() { body(token) }
         }

@@ -1,34 +1,34 @@
-public import Foundation
+package import Foundation
 
 /// The word-to-id table of a model, in `keras.datasets.imdb` conventions.
 ///
 /// Ids 0–3 are reserved: 0 padding, 1 start of review, 2 out of vocabulary, 3 unused. The file
 /// holds one entry a line, UTF-8, line *k* being the word of id *k* (lines 0–3 hold the
 /// reserved names). Immutable after loading, so it is shared freely across threads.
-public struct Vocabulary: Sendable {
+package struct Vocabulary: Sendable {
     /// Id of the padding token Keras puts in front of short reviews.
-    public static let paddingID: Int32 = 0
+    package static let paddingID: Int32 = 0
     /// Id that starts every review.
-    public static let startID: Int32 = 1
+    package static let startID: Int32 = 1
     /// Id of every word outside the vocabulary.
-    public static let outOfVocabularyID: Int32 = 2
+    package static let outOfVocabularyID: Int32 = 2
     /// Number of reserved ids before the first word.
-    public static let reservedCount = 4
+    package static let reservedCount = 4
 
     /// Most entries a vocabulary may have (10,000,000); a larger file is refused.
-    public static let maxEntries = 10_000_000
+    package static let maxEntries = 10_000_000
     /// Largest vocabulary file read (64 MiB).
-    public static let maxFileBytes = 64 << 20
+    package static let maxFileBytes = 64 << 20
 
     /// Entry *k* is the word of id *k*.
-    public let words: [String]
+    package let words: [String]
     private let table: WordTable
 
     /// Number of ids, reserved ones included (10,000 for the bundled model).
-    public var count: Int { words.count }
+    package var count: Int { words.count }
 
     /// Builds a vocabulary from its id-ordered entries, reserved names first.
-    public init(words: [String]) throws(ModelError) {
+    package init(words: [String]) throws(ModelError) {
         guard words.count > Self.reservedCount else {
             throw .invalidVocabulary("it has \(words.count) entries, fewer than the \(Self.reservedCount + 1) needed")
         }
@@ -50,7 +50,7 @@ public struct Vocabulary: Sendable {
     }
 
     /// Reads a vocabulary file (one entry a line, UTF-8).
-    public init(contentsOf url: URL) throws(ModelError) {
+    package init(contentsOf url: URL) throws(ModelError) {
         let data: Data
         do {
             let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
@@ -72,13 +72,13 @@ public struct Vocabulary: Sendable {
     }
 
     /// The id of one token, or the out-of-vocabulary id.
-    public func id(of token: String) -> Int32 {
+    package func id(of token: String) -> Int32 {
         var token = token
         return token.withUTF8 { id(ofUTF8: $0) }
     }
 
     /// The id of one token given as UTF-8 bytes, or the out-of-vocabulary id.
-    public func id(ofUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    package func id(ofUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         table.id(of: bytes) ?? Self.outOfVocabularyID
     }
 
@@ -88,7 +88,7 @@ public struct Vocabulary: Sendable {
     private static let lookAhead = 64
 
     /// The unpadded ids of a review: the start id, then one id per token.
-    public func encode(_ text: String) -> [Int32] {
+    package func encode(_ text: String) -> [Int32] {
         // Tokens are at least one byte and separated by at least one, so n bytes hold at most
         // (n + 1) / 2 of them: the ids are written in place, with no append's uniqueness check.
         [Int32](unsafeUninitializedCapacity: text.utf8.count / 2 + 2) { ids, count in

@@ -1,8 +1,8 @@
 import Batching
 import Glibc
 import HTTP1
-import HTTPServer
-import InferenceService
+import HTTPServerCore
+import InferenceAPI
 import SentimentModel
 import TestSupport
 import Testing

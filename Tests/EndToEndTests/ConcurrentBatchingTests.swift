@@ -1,7 +1,7 @@
 import Batching
 import Dispatch
 import Foundation
-import InferenceService
+import InferenceAPI
 import Synchronization
 import TestSupport
 import Testing

@@ -1,5 +1,5 @@
 import Batching
-import InferenceService
+import InferenceAPI
 import SentimentModel
 import TestSupport
 import Testing

@@ -1,4 +1,4 @@
-import InferenceService
+import InferenceAPI
 import SentimentModel
 import TestSupport
 import Testing

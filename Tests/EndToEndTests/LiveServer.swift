@@ -1,6 +1,6 @@
 import Dispatch
-import HTTPServer
-import InferenceService
+import HTTPServerCore
+import InferenceAPI
 import Logging
 import SentimentModel
 import TestSupport

@@ -1,5 +1,5 @@
 import HTTP1
-import HTTPServer
+import HTTPServerCore
 import TestSupport
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import KerasCheckpoint
+import KerasFiles
 import Testing
 
 @testable import SentimentModel

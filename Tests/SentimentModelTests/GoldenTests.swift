@@ -1,6 +1,6 @@
 import CLSTMKernel
 import Foundation
-import KerasCheckpoint
+import KerasFiles
 import Testing
 
 @testable import SentimentModel
