@@ -1,6 +1,6 @@
 """Write the small fixture files the KerasCheckpoint Swift tests read, plus the golden values.
 
-    python training/make_checkpoint_fixtures.py --out Tests/KerasCheckpointTests/Fixtures
+    python training/make_checkpoint_fixtures.py --out Tests/KerasFilesTests/Fixtures
 
 Every expected value in `expected.json` comes from Python's zipfile / h5py / Keras, never typed by hand.
 The fixtures are deterministic apart from zip timestamps and Keras' `date_saved`; rerunning is safe.
@@ -311,7 +311,7 @@ def make_keras2_style(out: str, model) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="Tests/KerasCheckpointTests/Fixtures")
+    parser.add_argument("--out", default="Tests/KerasFilesTests/Fixtures")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     expected = {

@@ -91,7 +91,7 @@ struct ArchitectureTests {
     @Test(arguments: ["gru.keras", "stacked.keras", "functional.keras"])
     func otherArchitecturesFromKerasAreRefusedWithTheirLayerNamed(file: String) throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("KerasCheckpointTests/Fixtures/\(file)")
+            .appendingPathComponent("KerasFilesTests/Fixtures/\(file)")
         do {
             _ = try ModelBundle.load(checkpoint: url, vocabulary: nil)
             Issue.record("\(file) was accepted")
