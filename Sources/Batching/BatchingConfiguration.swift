@@ -12,7 +12,7 @@ public struct BatchingConfiguration: Sendable, Equatable {
         case step
     }
 
-    /// Which scheduler runs. Default: ``Scheduling/inline`` (benchmarks/PERFORMANCE.md, "Schedulers", compares them).
+    /// Which scheduler runs. Default: ``Scheduling/inline`` (docs/performance.md, "Schedulers", compares them).
     public var scheduling: Scheduling
     /// Most sequences in one forward pass; with step-level scheduling, most rows in each
     /// worker's running batch. Default: 64.
