@@ -10,7 +10,7 @@ public struct BatchingConfiguration: Sendable, Equatable {
         case batch
     }
 
-    /// Which scheduler runs. Default: ``Scheduling/inline`` (docs/performance.md compares them).
+    /// Which scheduler runs. Default: ``Scheduling/inline`` (docs/performance.md, "Schedulers", compares them).
     public var scheduling: Scheduling
     /// Most sequences in one forward pass. Default: 64.
     public var maxBatchSize: Int

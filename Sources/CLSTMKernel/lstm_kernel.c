@@ -188,8 +188,7 @@ AVX2 static inline void gates_block(const LSTMLayer *layer, int32_t count, const
 /// broadcast of h. The fourth kernel vector is read by each row's FMA as a memory operand
 /// instead. Per k that is 18 instructions for 12 FMAs, where gates_block takes 14 for 8. This
 /// VM's slow phases take issue slots from dense code, and there fewer instructions per FMA
-/// help: at 8 rows the step was faster in 226 of 300 rounds of benchmarks/kernel/ab.sh, about
-/// 3% at the median (benchmarks/PERFORMANCE.md, "Three rows at a time").
+/// help (benchmarks/kernel/ab.sh; the rounds are in commit 3321fc8 and docs/performance.md).
 ///
 /// The inner loop is assembly because it needs exactly those 16 registers: written with
 /// intrinsics, clang schedules a broadcast early and spills an accumulator on every k. Each
