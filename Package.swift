@@ -28,9 +28,8 @@ let package = Package(
 
         // The LSTM time step in C: AVX2/FMA intrinsics chosen at run time, portable code elsewhere.
         // Its loops start on 64-byte boundaries, so that no edit can leave the recurrent product's
-        // 90-byte inner loop across three cache lines instead of two, as one did: aligned, the
-        // same code's step was faster in 68-75 of 100 rounds at 1, 8 and 64 rows. ab.sh compiles
-        // both of its sides with this flag too.
+        // 90-byte inner loop across three cache lines instead of two (docs/performance.md).
+        // ab.sh compiles both of its sides with this flag too.
         .target(name: "CLSTMKernel", cSettings: [.unsafeFlags(["-falign-loops=64"])]),
 
         // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.

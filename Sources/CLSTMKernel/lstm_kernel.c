@@ -24,8 +24,8 @@
 
 /// Prefetches the cache lines of one projection row. The Swift side allocates the table 64-byte
 /// aligned, so for 4U·4 bytes a multiple of 64 (U a multiple of 4) these are exactly the row's
-/// lines; otherwise the last partial line may be missed, which costs only a miss. (Rounding the
-/// start down to a line boundary measured slower in benchmarks/kernel/ab.sh.)
+/// lines; otherwise the last partial line may be missed, which costs only a miss (rounding the
+/// start down to a line boundary costs more than that miss).
 static inline void lstm_prefetch_row(const LSTMLayer *layer, int32_t token) {
     const char *row = (const char *)(layer->projection + (int64_t)token * 4 * layer->units);
     for (int32_t offset = 0; offset < 16 * layer->units; offset += 64) lstm_prefetch_for_reading(row + offset);
@@ -188,7 +188,7 @@ AVX2 static inline void gates_block(const LSTMLayer *layer, int32_t count, const
 /// broadcast of h. The fourth kernel vector is read by each row's FMA as a memory operand
 /// instead. Per k that is 18 instructions for 12 FMAs, where gates_block takes 14 for 8. This
 /// VM's slow phases take issue slots from dense code, and there fewer instructions per FMA
-/// help (benchmarks/kernel/ab.sh; the rounds are in commit 3321fc8 and docs/performance.md).
+/// help (docs/performance.md).
 ///
 /// The inner loop is assembly because it needs exactly those 16 registers: written with
 /// intrinsics, clang schedules a broadcast early and spills an accumulator on every k. Each
@@ -352,9 +352,8 @@ AVX2 static inline __m256 exp2_8(__m256 y) {
 /// `bounded`: every z is known to be within ±LSTM_UNCLAMPED_GATE_BOUND, so every y is within
 /// ±LSTM_EXP2_LIMIT and the clamp, two instructions, can go; the results are the same either
 /// way, since the clamp changes nothing in range. It is a constant at each call, so each caller
-/// gets its own loop. Without the clamp, and as one loop instead of one per gate, the whole step
-/// was faster in 49–52 of 60 rounds of benchmarks/kernel/ab.sh at 1 to 64 rows; the clamp alone
-/// won 27–40 of 40.
+/// gets its own loop: one loop for all four gates, without the clamp where it cannot bind, is
+/// fewer instructions per exponential on the FMA pipes that bound this code.
 AVX2 static inline void usual_exponentials(int32_t units, float *g, int bounded) {
     for (int32_t k = 0; k < 4 * units; k += 8) {
         const __m256 y = _mm256_loadu_ps(g + k);
@@ -400,15 +399,14 @@ AVX2 static inline void usual_hidden(int32_t units, const float *g, float *h, co
 /// |C|, and C·A·B overflows past |C| ≈ 6e16; |C| grows by less than 1 per step, so it stays
 /// below maxLength.
 /// The division unit and the two FMA pipes are what bound this code on Zen 3 (llvm-mca), so
-/// dividing less and a cheaper exp made the whole step 11-14% faster (benchmarks/kernel/ab.sh).
-/// Taking the exponentials as powers of two of pre-scaled gates (lstm_scale_tables) then saved
+/// dividing less and a cheaper exp are what speed up the whole step. Taking the exponentials as powers of two of pre-scaled gates (lstm_scale_tables) then saved
 /// two of their seven FMAs each.
 ///
 /// Three passes over all the rows, each of independent iterations: the gates' exponentials,
 /// the new cell states, then the new hidden states. Within one row, each 8 units' chain from
 /// gates to C′ to e^(−2C′) to h takes about 75 cycles of latency; pass by pass, no iteration
-/// waits for the one before, so the processor need not look across rows to overlap them. Row
-/// by row, the same arithmetic was slower in 62–79 of 100 rounds at 8 to 64 rows (ab.sh).
+/// waits for the one before, so the processor need not look across rows to overlap them (row
+/// by row it must, and does so less well).
 AVX2 static inline void update_rows_usual(int32_t units, int32_t rows, float *gates, float *hidden, float *cell, int bounded) {
     const int32_t width = 4 * units;
     for (int32_t row = 0; row < rows; row++) usual_exponentials(units, gates + (int64_t)row * width, bounded);
@@ -448,17 +446,15 @@ AVX2 static inline void gates_rows(const LSTMLayer *layer, int32_t rows, const i
     }
 }
 
-// Cache-line aligned, so that code added elsewhere in this file cannot shift its loops: adding
-// lstm_step_portable moved it by 16 bytes, and benchmarks/kernel/ab.sh then had the same loops
-// slower in 39 of 40 rounds at 8 rows; aligned, even again (27 and 16 of 40).
+// Cache-line aligned, so that code added elsewhere in this file cannot shift its loops across
+// more cache lines than they need (adding lstm_step_portable once did, and slowed them).
 AVX2 __attribute__((aligned(64))) static void step_avx2(const LSTMLayer *layer, int32_t rows, const int32_t *tokens,
                                                         float *hidden, float *cell, float *gates) {
     const int32_t units = layer->units, width = 4 * units;
     // Every row's gates first, then every row's activations: evaluated 8 units at a time right
     // after their product, the usual layer's activations formed a dependency chain (gates → C →
     // tanh C) of about 130 cycles that the processor could not overlap; as separate passes of
-    // independent iterations they run at the arithmetic's own pace (15-25% faster steps,
-    // measured interleaved in one process).
+    // independent iterations they run at the arithmetic's own pace.
     gates_rows(layer, rows, tokens, hidden, gates);
     // Only layers of σ gates and tanh get scaled tables (lstm_wants_scaled_tables); any other
     // layer, or a usual one on tables as Keras stores them, takes update_row.

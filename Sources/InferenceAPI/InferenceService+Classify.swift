@@ -56,7 +56,7 @@ extension InferenceService {
     }
 
     /// Whether the media type before any `;` is `application/json`, ignoring case and spaces or
-    /// tabs around it. Byte by byte: Foundation's trimming bridges to NSString, which was 3.5% of
+    /// tabs around it. Byte by byte: Foundation's trimming bridges to NSString, a visible share of
     /// the server's CPU under load.
     static func isJSONMediaType(_ contentType: String) -> Bool {
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }

@@ -83,8 +83,8 @@ package struct Vocabulary: Sendable {
     }
 
     /// How many tokens after asking for a word's table slot ``encode(_:)`` reads it (a power of
-    /// two). Under load, 64 took about a fifth off the time `encode` spent in the server, the same
-    /// as asking for every word of a review before reading any.
+    /// two): far enough ahead that the slot has arrived from memory, as if every word of a review
+    /// were asked for before any is read, with a fixed ring instead of a review-sized buffer.
     private static let lookAhead = 64
 
     /// The unpadded ids of a review: the start id, then one id per token.
