@@ -6,7 +6,7 @@ struct LSTMServe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lstm-serve",
         abstract: "An HTTP inference service for a Keras LSTM sentiment classifier.",
-        subcommands: [Serve.self, Inspect.self, Predict.self, Evaluate.self, Tokenize.self, Bench.self],
+        subcommands: [Serve.self, HealthCheck.self, Inspect.self, Predict.self, Evaluate.self, Tokenize.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }
