@@ -1,5 +1,4 @@
 import CLinux
-import Dispatch
 import Glibc
 import HTTP1
 import HeapModule
@@ -18,7 +17,8 @@ import Synchronization
 /// parser before the next one) and the cached `Date` value.
 ///
 /// Timers are a heap in memory and `epoll_wait`'s timeout: they need no descriptor, so they still fire when the
-/// process has run out of them (libdispatch opens a timerfd for its timers, and cannot then).
+/// process has run out of them (libdispatch opens a timerfd for its timers, and cannot then). Their deadlines are
+/// nanoseconds of ``clock``, which tests replace to drive time.
 final class IOLoop: @unchecked Sendable {  // mutable state is confined to the loop thread, `incoming` to its mutex
     /// The readiness a connection wants to hear about. Errors and hang-ups are always reported.
     struct Interest: OptionSet, Sendable {
@@ -30,7 +30,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// A connection's armed deadline. A connection re-arms by pushing an earlier one; entries it no longer wants
     /// stay in the heap and are ignored when they come due (see ``Connection/timerFired(deadline:)``).
     private struct TimerEntry: Comparable {
-        var deadline: UInt64  // DispatchTime.uptimeNanoseconds
+        var deadline: UInt64  // nanoseconds of `clock`
         var token: UInt64
 
         static func < (lhs: TimerEntry, rhs: TimerEntry) -> Bool {
@@ -46,7 +46,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// A task to run at a deadline (rare: the drain timeout, a pause in accepting).
     private struct TimedTask {
-        var deadline: UInt64  // DispatchTime.uptimeNanoseconds
+        var deadline: UInt64  // nanoseconds of `clock`
         var task: () -> Void
     }
 
@@ -58,6 +58,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private static let eventCapacity = 256
 
     let label: String
+    /// The time source of the loop's timers and its connections' timeouts.
+    let clock: LoopClock
     /// Called on the loop thread at the end of every round: once the events of one `epoll_wait` and the tasks and
     /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded()``); again
     /// while the tasks it caused run, since they can release pipelined requests.
@@ -83,8 +85,10 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private var cachedDate = ""
 
     /// Creates the epoll set and the wake-up descriptor; the thread starts with ``start()``.
-    init(label: String, readBufferSize: Int, roundEnded: @escaping () -> Void) throws(SocketError) {
+    /// - Parameter clock: the time source of timers and timeouts. Default: ``LoopClock/monotonic``.
+    init(label: String, readBufferSize: Int, clock: LoopClock = .monotonic, roundEnded: @escaping () -> Void) throws(SocketError) {
         self.label = label
+        self.clock = clock
         self.roundEnded = roundEnded
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw .makeFailed("epoll_create1") }
@@ -148,7 +152,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// Runs `task` on the loop thread once `delay` has passed, unless the loop has ended by then.
     func execute(after delay: Duration, _ task: @escaping @Sendable () -> Void) {
         execute {
-            self.timedTasks.append(TimedTask(deadline: (DispatchTime.now() + delay.dispatchInterval).uptimeNanoseconds, task: task))
+            let (deadline, overflow) = self.clock.now().addingReportingOverflow(delay.nonNegativeNanoseconds)
+            self.timedTasks.append(TimedTask(deadline: overflow ? .max : deadline, task: task))
         }
     }
 
@@ -194,12 +199,12 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     }
 
     /// Calls `connection.timerFired(deadline:)` once `deadline` has passed (if it is still registered then).
-    func schedule(_ connection: Connection, at deadline: DispatchTime) {
-        timers.insert(TimerEntry(deadline: deadline.uptimeNanoseconds, token: connection.id))
+    func schedule(_ connection: Connection, at deadline: UInt64) {
+        timers.insert(TimerEntry(deadline: deadline, token: connection.id))
         if timers.count > 4 * connections.count + 1024 {
             // Entries of closed connections and replaced deadlines wait for their time; with many connections
             // opening and closing they pile up, so keep only the armed ones.
-            timers = Heap(timers.unordered.filter { connections[$0.token]?.armedDeadline?.uptimeNanoseconds == $0.deadline })
+            timers = Heap(timers.unordered.filter { connections[$0.token]?.timer.armedDeadline == $0.deadline })
         }
     }
 
@@ -291,7 +296,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// Fires every timer that is due: connections' in deadline order, then timed tasks.
     private func fireTimers() {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock.now()
         while let next = timers.min, next.deadline <= now {
             timers.removeMin()
             connections[next.token]?.timerFired(deadline: next.deadline)
@@ -309,7 +314,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private func waitMilliseconds() -> Int32 {
         let earliest = min(timers.min?.deadline ?? .max, timedTasks.lazy.map { $0.deadline }.min() ?? .max)
         guard earliest != .max else { return -1 }
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock.now()
         guard earliest > now else { return 0 }
         return Int32(clamping: (earliest - now + 999_999) / 1_000_000)
     }
