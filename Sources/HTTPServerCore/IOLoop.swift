@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// Timers are a heap in memory and `epoll_wait`'s timeout: they need no descriptor, so they still fire when the
 /// process has run out of them (libdispatch opens a timerfd for its timers, and cannot then). Their deadlines are
-/// nanoseconds of ``clock``, which tests replace to drive time.
+/// nanoseconds of ``clock``, which tests replace to drive time; they step the loop with ``runRound(waitMilliseconds:)``.
 final class IOLoop: @unchecked Sendable {  // mutable state is confined to the loop thread, `incoming` to its mutex
     /// The readiness a connection wants to hear about. Errors and hang-ups are always reported.
     struct Interest: OptionSet, Sendable {
@@ -66,6 +66,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private let roundEnded: () -> Void
     /// Scratch buffer for `recv`, shared by the loop's connections.
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// What one `epoll_wait` reports.
+    private let events: UnsafeMutableBufferPointer<epoll_event>
     private let epoll: Int32
     /// An eventfd that wakes `epoll_wait` when another thread queues a task.
     private let wakeup: Int32
@@ -99,6 +101,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             throw error
         }
         readBuffer = .allocate(byteCount: max(readBufferSize, 1024), alignment: 16)
+        events = .allocate(capacity: Self.eventCapacity)
         try control(EPOLL_CTL_ADD, wakeup, events: EPOLLIN.rawValue, token: Self.wakeupToken)
     }
 
@@ -106,6 +109,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         Glibc.close(wakeup)
         Glibc.close(epoll)
         readBuffer.deallocate()
+        events.deallocate()
     }
 
     /// Starts the loop's thread, which runs until ``shutdown()``.
@@ -228,44 +232,9 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     private func run() {
         loopThread.store(pthread_self(), ordering: .relaxed)
-        let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: Self.eventCapacity)
-        defer {
-            events.deallocate()
-            loopThread.store(0, ordering: .relaxed)
-        }
+        defer { loopThread.store(0, ordering: .relaxed) }
         while running {
-            let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), waitMilliseconds())
-            if count < 0 {
-                // Only EINTR can happen to a valid epoll descriptor and buffer.
-                precondition(errno == EINTR, "epoll_wait failed: errno \(errno)")
-                continue
-            }
-            for event in events[0..<Int(count)] {
-                let token = event.data.u64
-                if token == Self.wakeupToken {
-                    var value: UInt64 = 0
-                    _ = Glibc.read(wakeup, &value, MemoryLayout<UInt64>.size)
-                } else if token == Self.acceptorToken {
-                    acceptor?.acceptPending()
-                    runTasks()
-                } else if let connection = connections[token] {
-                    connection.handle(events: event.events)
-                    runTasks()
-                }
-            }
-            let handedOver = incoming.withLock { incoming in
-                defer { incoming.tasks.removeAll(keepingCapacity: true) }
-                return incoming.tasks
-            }
-            tasks.append(contentsOf: handedOver)
-            runTasks()
-            fireTimers()
-            // Work the handler gathered from this round's requests (a batched forward pass) runs now, and what it
-            // answers is written before the loop sleeps. Writing answers can release pipelined requests that waited
-            // behind them in a connection's buffer; those make another round at once, as no socket event may come.
-            repeat {
-                roundEnded()
-            } while runTasks()
+            runRound(waitMilliseconds: waitMilliseconds())
         }
         // Stopped with connections left (the server was dropped without `stop`): close them rather than leave
         // clients waiting, then refuse further tasks, so none keeps a connection (and through it, this loop) alive.
@@ -280,6 +249,47 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         _ = consume dropped  // released outside the lock
         timers = Heap()
         timedTasks = []
+    }
+
+    /// One round of the loop: waits in `epoll_wait` up to `timeout` milliseconds (-1: until something happens),
+    /// handles what it reports, runs the tasks and due timers, then ends the round. The loop's thread runs rounds
+    /// until ``shutdown()``; a test with no thread calls it to step the loop. Returns whether `epoll_wait` reported
+    /// anything.
+    @discardableResult
+    func runRound(waitMilliseconds timeout: Int32) -> Bool {
+        let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), timeout)
+        if count < 0 {
+            // Only EINTR can happen to a valid epoll descriptor and buffer.
+            precondition(errno == EINTR, "epoll_wait failed: errno \(errno)")
+            return false
+        }
+        for event in events[0..<Int(count)] {
+            let token = event.data.u64
+            if token == Self.wakeupToken {
+                var value: UInt64 = 0
+                _ = Glibc.read(wakeup, &value, MemoryLayout<UInt64>.size)
+            } else if token == Self.acceptorToken {
+                acceptor?.acceptPending()
+                runTasks()
+            } else if let connection = connections[token] {
+                connection.handle(events: event.events)
+                runTasks()
+            }
+        }
+        let handedOver = incoming.withLock { incoming in
+            defer { incoming.tasks.removeAll(keepingCapacity: true) }
+            return incoming.tasks
+        }
+        tasks.append(contentsOf: handedOver)
+        runTasks()
+        fireTimers()
+        // Work the handler gathered from this round's requests (a batched forward pass) runs now, and what it
+        // answers is written before the loop sleeps. Writing answers can release pipelined requests that waited
+        // behind them in a connection's buffer; those make another round at once, as no socket event may come.
+        repeat {
+            roundEnded()
+        } while runTasks()
+        return count > 0
     }
 
     /// Runs queued tasks, including those they queue; returns whether there were any.
