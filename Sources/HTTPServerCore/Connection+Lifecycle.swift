@@ -20,7 +20,6 @@ extension Connection {
     /// Arms a loop timer if the applicable deadline is earlier than the armed one; idle connections cost no wake-ups.
     func updateTimer() {
         guard phase != .closed else { return }
-        if parser.isReadingHead { timer.readingHead() }
         if case .arm(let deadline) = timer.update(waitingFor, now: clock.now()) {
             loop.schedule(self, at: deadline)
         }

@@ -121,14 +121,11 @@ struct ConnectionTimer {
         requestStartedAt = now
     }
 
-    /// Event: a complete request went to the handler; bytes of a pipelined successor already buffered count from `now`.
+    /// Event: a complete request went to the handler; bytes of a pipelined successor already buffered count from `now`,
+    /// and the next body's clock has not started.
     mutating func requestDispatched(at now: UInt64) {
         dispatchedAny = true
         requestStartedAt = now
-    }
-
-    /// Event: the parser waits for a request head, so the next body's clock has not started.
-    mutating func readingHead() {
         bodyStartedAt = nil
     }
 

@@ -50,6 +50,24 @@ struct ConnectionTimeoutTests {
         #expect(responses.first?.body == "refused: \(HTTPRefusal.bodyTimeout)")
     }
 
+    /// A body that arrives behind a request the handler still works on counts from when the connection first waits
+    /// for it, not from when an earlier body did.
+    @Test func bodyTimeout_OfAPipelinedRequest_CountsFromItsOwnHead() throws {
+        let harness = try ConnectionHarness()
+        harness.send("POST /hold HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab")  // its body clock starts now
+        harness.advance(by: .seconds(20))
+        harness.send("cdPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nx")
+        harness.advance(by: .seconds(5))
+        harness.handler.answerHeld(at: 0)
+        harness.run()
+        #expect(harness.responses().map(\.body) == ["/hold"])
+        let waitsForBody = harness.clock.now
+        harness.advance(to: waitsForBody + 30 * Self.second - 1)
+        #expect(harness.responses().isEmpty && harness.connection.phase == .open)
+        harness.advance(by: .nanoseconds(1))
+        #expect(harness.responses().map(\.body) == ["refused: \(HTTPRefusal.bodyTimeout)"])
+    }
+
     @Test func idleTimeout_CountsFromTheLastResponse_AndClosesSilently() throws {
         let harness = try ConnectionHarness()
         harness.advance(by: .seconds(5))

@@ -131,7 +131,6 @@ struct ConnectionTimerTests {
         var timer = ConnectionTimer(timeouts: timeouts, openedAt: opened)
         _ = timer.update(.body, now: opened)
         timer.requestDispatched(at: opened + 1 * second)
-        timer.readingHead()
         timer.responseWritten(at: opened + 2 * second)
         _ = timer.update(.nextRequest, now: opened + 2 * second)
         let fired = timer.timerFired(deadline: opened + 30 * second, waitingFor: .body, now: opened + 40 * second)
