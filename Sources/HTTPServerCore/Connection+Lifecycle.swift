@@ -1,68 +1,40 @@
-import Dispatch
 import HTTP1
 import Logging
 
 extension Connection {
-    /// What the connection's single timer is currently waiting for.
-    enum TimeoutKind {
-        case header, body, idle, writeStall, linger
-    }
-
-    /// The timeout that applies in the current state, or `nil` while a handler is working.
-    var currentTimeout: (kind: TimeoutKind, deadline: DispatchTime)? {
+    /// What the connection waits for, as far as its timeouts go.
+    var waitingFor: ConnectionTimer.Wait {
         switch phase {
         case .closed:
-            return nil
+            return .nothing
         case .lingering:
-            return (.linger, lingerStartedAt + configuration.lingerTimeout.dispatchInterval)
+            return .linger
         case .open, .closingAfterWrite:
-            if pendingWriteBytes > 0 {
-                return (.writeStall, lastWriteProgress + configuration.idleTimeout.dispatchInterval)
-            }
-            guard awaiting.isEmpty, phase == .open else { return nil }
-            if parser.isIdle {
-                if requestsStarted == 0 {
-                    return (.header, openedAt + configuration.headerReadTimeout.dispatchInterval)
-                }
-                return (.idle, idleSince + configuration.idleTimeout.dispatchInterval)
-            }
-            if parser.isReadingHead {
-                return (.header, requestStartedAt + configuration.headerReadTimeout.dispatchInterval)
-            }
-            let started = bodyStartedAt ?? .now()
-            bodyStartedAt = started
-            return (.body, started + configuration.bodyReadTimeout.dispatchInterval)
+            if pendingWriteBytes > 0 { return .write }
+            guard awaiting.isEmpty, phase == .open else { return .nothing }  // a handler works, or the last response is written
+            if parser.isIdle { return .nextRequest }
+            return parser.isReadingHead ? .head : .body
         }
     }
 
     /// Arms a loop timer if the applicable deadline is earlier than the armed one; idle connections cost no wake-ups.
     func updateTimer() {
         guard phase != .closed else { return }
-        if parser.isReadingHead { bodyStartedAt = nil }
-        // Every request moves the idle deadline later, and the loop's timers cannot move. So arm only for an earlier
-        // deadline: when an armed timer fires, `timerFired` re-reads the current deadline and arms again if it has
-        // not passed. No deadline: the armed one finds nothing.
-        guard let deadline = currentTimeout?.deadline else { return }
-        if let armedDeadline, armedDeadline <= deadline { return }
-        armedDeadline = deadline
-        loop.schedule(self, at: deadline)
+        if case .arm(let deadline) = timer.update(waitingFor, now: clock.now()) {
+            loop.schedule(self, at: deadline)
+        }
     }
 
-    /// Called by the loop when a timer of this connection comes due; timers it has since replaced are ignored.
+    /// Called by the loop when a timer of this connection comes due; carries out what ``ConnectionTimer`` decides.
     func timerFired(deadline: UInt64) {
-        guard armedDeadline?.uptimeNanoseconds == deadline else { return }
-        armedDeadline = nil
-        guard let (kind, deadline) = currentTimeout else { return }
-        guard deadline <= .now() else {
-            updateTimer()
+        switch timer.timerFired(deadline: deadline, waitingFor: waitingFor, now: clock.now()) {
+        case .none:
             return
-        }
-        switch kind {
-        case .header:
-            refuse(.headTimeout)
-        case .body:
-            refuse(.bodyTimeout)
-        case .idle, .writeStall, .linger:
+        case .arm(let next):
+            loop.schedule(self, at: next)
+        case .refuse(let refusal):
+            refuse(refusal)
+        case .close(let kind):
             logger.trace("closing connection", metadata: ["connection": "\(id)", "reason": "\(kind) timeout"])
             close()
         }
@@ -74,7 +46,7 @@ extension Connection {
         guard phase != .closed, phase != .lingering else { return }
         socket.shutdownWrite()
         phase = .lingering
-        lingerStartedAt = .now()
+        timer.lingerStarted(at: clock.now())
         if peerClosed {
             close()
         } else {
@@ -102,7 +74,7 @@ extension Connection {
         earlyResponses = [:]
         writeBuffer = []
         writeOffset = 0
-        armedDeadline = nil
+        timer.closed()
         loop.deregister(self)
         socket.close()
         onClose(id)

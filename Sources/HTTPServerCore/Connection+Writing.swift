@@ -1,4 +1,3 @@
-import Dispatch
 import HTTP1
 import Logging
 
@@ -36,7 +35,7 @@ extension Connection {
             stopParsing = true
             phase = .closingAfterWrite
         }
-        idleSince = .now()
+        timer.responseWritten(at: clock.now())
         let level = configuration.accessLogLevel
         if logger.logLevel <= level {
             let milliseconds = request.startedAt.duration(to: .now).milliseconds
@@ -66,7 +65,7 @@ extension Connection {
         }
         writeBuffer = bytes
         writeOffset = 0
-        lastWriteProgress = .now()
+        timer.writeProgressed(at: clock.now())
         flush()
     }
 
@@ -77,7 +76,7 @@ extension Connection {
             switch result {
             case .sent(let count):
                 writeOffset += count
-                lastWriteProgress = .now()
+                timer.writeProgressed(at: clock.now())
             case .wouldBlock:
                 updateInterest()
                 return

@@ -1,12 +1,12 @@
 import CLinux
-import Dispatch
 import HTTP1
 import Logging
 
 /// One client connection: the only type that knows both a socket and a ``HTTP1/RequestParser``.
 ///
 /// It runs read → parse → handler → encode → write, keeps the connection alive between requests, writes pipelined
-/// responses strictly in request order, and enforces the timeouts and limits of ``HTTPServer/Configuration``.
+/// responses strictly in request order, and enforces the timeouts and limits of ``HTTPServer/Configuration``. A
+/// ``ConnectionTimer`` decides the timeouts from the events the connection reports; the connection carries out its actions.
 ///
 /// Threading: every method runs on the loop's thread (shared with other connections); nothing blocks.
 /// Handlers answer from any thread; their responses hop back onto the loop with ``IOLoop/execute(_:)``.
@@ -59,15 +59,10 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     var writeBuffer: [UInt8] = []
     var writeOffset = 0
 
-    var requestsStarted = 0
-    let openedAt = DispatchTime.now()
-    var requestStartedAt = DispatchTime.now()
-    var bodyStartedAt: DispatchTime?
-    var idleSince = DispatchTime.now()
-    var lastWriteProgress = DispatchTime.now()
-    var lingerStartedAt = DispatchTime.now()
-    /// The deadline of the loop timer this connection waits for, if any.
-    var armedDeadline: DispatchTime?
+    /// The loop's clock: every instant the timer sees is read from it.
+    let clock: LoopClock
+    /// Decides the header, body, idle, write-stall and linger timeouts; the connection tells it what happens.
+    var timer: ConnectionTimer
 
     init(
         id: UInt64, socket: Socket, remoteAddress: String, loop: IOLoop, configuration: HTTPServer.Configuration,
@@ -82,6 +77,8 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         self.logger = logger
         self.onClose = onClose
         self.parser = RequestParser(limits: configuration.limits)
+        self.clock = loop.clock
+        self.timer = ConnectionTimer(timeouts: ConnectionTimer.Timeouts(configuration), openedAt: loop.clock.now())
     }
 
     /// Registers with the loop and starts reading. Call once, on the loop thread.
@@ -126,7 +123,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
             let wasIdle = parser.isIdle
             parser.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
             if wasIdle && !parser.isIdle {
-                requestStartedAt = .now()
+                timer.requestStarted(at: clock.now())
             }
             processInput()
         case .endOfFile:
@@ -172,8 +169,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     private func dispatch(_ request: HTTPRequest) {
         let sequence = nextSequence
         nextSequence += 1
-        requestsStarted += 1
-        requestStartedAt = .now()  // bytes of a pipelined successor already buffered count from here
+        timer.requestDispatched(at: clock.now())
         let keepAlive = request.head.keepAlive
         if !keepAlive { stopParsing = true }
         let now = ContinuousClock.now

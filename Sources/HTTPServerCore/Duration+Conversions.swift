@@ -1,5 +1,3 @@
-import Dispatch
-
 extension Duration {
     /// The duration in whole nanoseconds, saturating instead of trapping.
     var clampedNanoseconds: Int {
@@ -10,9 +8,9 @@ extension Duration {
         return overflow2 ? Int.max : total
     }
 
-    /// The duration as a dispatch interval, for `DispatchTime` deadlines.
-    var dispatchInterval: DispatchTimeInterval {
-        .nanoseconds(max(0, clampedNanoseconds))
+    /// The duration in whole nanoseconds, negative ones as zero, for ``LoopClock`` deadlines.
+    var nonNegativeNanoseconds: UInt64 {
+        UInt64(max(0, clampedNanoseconds))
     }
 
     /// The duration in milliseconds, for logs.

@@ -61,6 +61,9 @@ package final class HTTPServer: Sendable {
     /// Whether the server is accepting connections.
     package var isRunning: Bool { state.withLock { $0.lifecycle == .running } }
 
+    /// The connections open now; each is confined to its loop's thread (see ``IOLoop/execute(_:)``).
+    var openConnections: [Connection] { state.withLock { Array($0.connections.values) } }
+
     /// Binds, listens and starts accepting. Throws ``SocketError`` if binding fails and
     /// ``HTTPServerError/invalidTransition(from:action:)`` unless the server is new.
     package func start() throws {

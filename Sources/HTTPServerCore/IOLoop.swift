@@ -1,5 +1,4 @@
 import CLinux
-import Dispatch
 import Glibc
 import HTTP1
 import HeapModule
@@ -18,7 +17,8 @@ import Synchronization
 /// parser before the next one) and the cached `Date` value.
 ///
 /// Timers are a heap in memory and `epoll_wait`'s timeout: they need no descriptor, so they still fire when the
-/// process has run out of them (libdispatch opens a timerfd for its timers, and cannot then).
+/// process has run out of them (libdispatch opens a timerfd for its timers, and cannot then). Their deadlines are
+/// nanoseconds of ``clock``, which tests replace to drive time; they step the loop with ``runRound(waitMilliseconds:)``.
 final class IOLoop: @unchecked Sendable {  // mutable state is confined to the loop thread, `incoming` to its mutex
     /// The readiness a connection wants to hear about. Errors and hang-ups are always reported.
     struct Interest: OptionSet, Sendable {
@@ -30,7 +30,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// A connection's armed deadline. A connection re-arms by pushing an earlier one; entries it no longer wants
     /// stay in the heap and are ignored when they come due (see ``Connection/timerFired(deadline:)``).
     private struct TimerEntry: Comparable {
-        var deadline: UInt64  // DispatchTime.uptimeNanoseconds
+        var deadline: UInt64  // nanoseconds of `clock`
         var token: UInt64
 
         static func < (lhs: TimerEntry, rhs: TimerEntry) -> Bool {
@@ -46,7 +46,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// A task to run at a deadline (rare: the drain timeout, a pause in accepting).
     private struct TimedTask {
-        var deadline: UInt64  // DispatchTime.uptimeNanoseconds
+        var deadline: UInt64  // nanoseconds of `clock`
         var task: () -> Void
     }
 
@@ -58,12 +58,16 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private static let eventCapacity = 256
 
     let label: String
+    /// The time source of the loop's timers and its connections' timeouts.
+    let clock: LoopClock
     /// Called on the loop thread at the end of every round: once the events of one `epoll_wait` and the tasks and
     /// timers due after them are handled, before the next wait (``HTTP1/HTTPHandler/roundEnded()``); again
     /// while the tasks it caused run, since they can release pipelined requests.
     private let roundEnded: () -> Void
     /// Scratch buffer for `recv`, shared by the loop's connections.
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// What one `epoll_wait` reports.
+    private let events: UnsafeMutableBufferPointer<epoll_event>
     private let epoll: Int32
     /// An eventfd that wakes `epoll_wait` when another thread queues a task.
     private let wakeup: Int32
@@ -83,8 +87,10 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private var cachedDate = ""
 
     /// Creates the epoll set and the wake-up descriptor; the thread starts with ``start()``.
-    init(label: String, readBufferSize: Int, roundEnded: @escaping () -> Void) throws(SocketError) {
+    /// - Parameter clock: the time source of timers and timeouts. Default: ``LoopClock/monotonic``.
+    init(label: String, readBufferSize: Int, clock: LoopClock = .monotonic, roundEnded: @escaping () -> Void) throws(SocketError) {
         self.label = label
+        self.clock = clock
         self.roundEnded = roundEnded
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw .makeFailed("epoll_create1") }
@@ -95,6 +101,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
             throw error
         }
         readBuffer = .allocate(byteCount: max(readBufferSize, 1024), alignment: 16)
+        events = .allocate(capacity: Self.eventCapacity)
         try control(EPOLL_CTL_ADD, wakeup, events: EPOLLIN.rawValue, token: Self.wakeupToken)
     }
 
@@ -102,6 +109,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         Glibc.close(wakeup)
         Glibc.close(epoll)
         readBuffer.deallocate()
+        events.deallocate()
     }
 
     /// Starts the loop's thread, which runs until ``shutdown()``.
@@ -148,7 +156,8 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     /// Runs `task` on the loop thread once `delay` has passed, unless the loop has ended by then.
     func execute(after delay: Duration, _ task: @escaping @Sendable () -> Void) {
         execute {
-            self.timedTasks.append(TimedTask(deadline: (DispatchTime.now() + delay.dispatchInterval).uptimeNanoseconds, task: task))
+            let (deadline, overflow) = self.clock.now().addingReportingOverflow(delay.nonNegativeNanoseconds)
+            self.timedTasks.append(TimedTask(deadline: overflow ? .max : deadline, task: task))
         }
     }
 
@@ -194,12 +203,12 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     }
 
     /// Calls `connection.timerFired(deadline:)` once `deadline` has passed (if it is still registered then).
-    func schedule(_ connection: Connection, at deadline: DispatchTime) {
-        timers.insert(TimerEntry(deadline: deadline.uptimeNanoseconds, token: connection.id))
+    func schedule(_ connection: Connection, at deadline: UInt64) {
+        timers.insert(TimerEntry(deadline: deadline, token: connection.id))
         if timers.count > 4 * connections.count + 1024 {
             // Entries of closed connections and replaced deadlines wait for their time; with many connections
             // opening and closing they pile up, so keep only the armed ones.
-            timers = Heap(timers.unordered.filter { connections[$0.token]?.armedDeadline?.uptimeNanoseconds == $0.deadline })
+            timers = Heap(timers.unordered.filter { connections[$0.token]?.timer.armedDeadline == $0.deadline })
         }
     }
 
@@ -223,44 +232,9 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     private func run() {
         loopThread.store(pthread_self(), ordering: .relaxed)
-        let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: Self.eventCapacity)
-        defer {
-            events.deallocate()
-            loopThread.store(0, ordering: .relaxed)
-        }
+        defer { loopThread.store(0, ordering: .relaxed) }
         while running {
-            let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), waitMilliseconds())
-            if count < 0 {
-                // Only EINTR can happen to a valid epoll descriptor and buffer.
-                precondition(errno == EINTR, "epoll_wait failed: errno \(errno)")
-                continue
-            }
-            for event in events[0..<Int(count)] {
-                let token = event.data.u64
-                if token == Self.wakeupToken {
-                    var value: UInt64 = 0
-                    _ = Glibc.read(wakeup, &value, MemoryLayout<UInt64>.size)
-                } else if token == Self.acceptorToken {
-                    acceptor?.acceptPending()
-                    runTasks()
-                } else if let connection = connections[token] {
-                    connection.handle(events: event.events)
-                    runTasks()
-                }
-            }
-            let handedOver = incoming.withLock { incoming in
-                defer { incoming.tasks.removeAll(keepingCapacity: true) }
-                return incoming.tasks
-            }
-            tasks.append(contentsOf: handedOver)
-            runTasks()
-            fireTimers()
-            // Work the handler gathered from this round's requests (a batched forward pass) runs now, and what it
-            // answers is written before the loop sleeps. Writing answers can release pipelined requests that waited
-            // behind them in a connection's buffer; those make another round at once, as no socket event may come.
-            repeat {
-                roundEnded()
-            } while runTasks()
+            runRound(waitMilliseconds: waitMilliseconds())
         }
         // Stopped with connections left (the server was dropped without `stop`): close them rather than leave
         // clients waiting, then refuse further tasks, so none keeps a connection (and through it, this loop) alive.
@@ -277,6 +251,47 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
         timedTasks = []
     }
 
+    /// One round of the loop: waits in `epoll_wait` up to `timeout` milliseconds (-1: until something happens),
+    /// handles what it reports, runs the tasks and due timers, then ends the round. The loop's thread runs rounds
+    /// until ``shutdown()``; a test with no thread calls it to step the loop. Returns whether `epoll_wait` reported
+    /// anything.
+    @discardableResult
+    func runRound(waitMilliseconds timeout: Int32) -> Bool {
+        let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), timeout)
+        if count < 0 {
+            // Only EINTR can happen to a valid epoll descriptor and buffer.
+            precondition(errno == EINTR, "epoll_wait failed: errno \(errno)")
+            return false
+        }
+        for event in events[0..<Int(count)] {
+            let token = event.data.u64
+            if token == Self.wakeupToken {
+                var value: UInt64 = 0
+                _ = Glibc.read(wakeup, &value, MemoryLayout<UInt64>.size)
+            } else if token == Self.acceptorToken {
+                acceptor?.acceptPending()
+                runTasks()
+            } else if let connection = connections[token] {
+                connection.handle(events: event.events)
+                runTasks()
+            }
+        }
+        let handedOver = incoming.withLock { incoming in
+            defer { incoming.tasks.removeAll(keepingCapacity: true) }
+            return incoming.tasks
+        }
+        tasks.append(contentsOf: handedOver)
+        runTasks()
+        fireTimers()
+        // Work the handler gathered from this round's requests (a batched forward pass) runs now, and what it
+        // answers is written before the loop sleeps. Writing answers can release pipelined requests that waited
+        // behind them in a connection's buffer; those make another round at once, as no socket event may come.
+        repeat {
+            roundEnded()
+        } while runTasks()
+        return count > 0
+    }
+
     /// Runs queued tasks, including those they queue; returns whether there were any.
     @discardableResult
     private func runTasks() -> Bool {
@@ -291,7 +306,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
 
     /// Fires every timer that is due: connections' in deadline order, then timed tasks.
     private func fireTimers() {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock.now()
         while let next = timers.min, next.deadline <= now {
             timers.removeMin()
             connections[next.token]?.timerFired(deadline: next.deadline)
@@ -309,7 +324,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private func waitMilliseconds() -> Int32 {
         let earliest = min(timers.min?.deadline ?? .max, timedTasks.lazy.map { $0.deadline }.min() ?? .max)
         guard earliest != .max else { return -1 }
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock.now()
         guard earliest > now else { return 0 }
         return Int32(clamping: (earliest - now + 999_999) / 1_000_000)
     }

@@ -1,8 +1,10 @@
+import Dispatch
 import Glibc
 import HTTP1
-import HTTPServerCore
 import TestSupport
 import Testing
+
+@testable import HTTPServerCore
 
 @Suite("HTTPServer: connection behaviour", .serialized)
 struct ConnectionBehaviourTests {
@@ -113,11 +115,11 @@ struct ConnectionBehaviourTests {
     }
 
     @Test func largeBodies_AreReadAndWrittenCompletely() throws {
-        try withServer { _, port in
+        try withServer { server, port in
             let client = try RawHTTPClient(port: port)
-            // Two 4 MB responses overflow the socket buffer, so the server must resume on its write source.
+            // Two 4 MB responses overflow the socket buffer, so the server must resume when the socket is writable.
             try client.send("GET /big?n=4000000 HTTP/1.1\r\nHost: t\r\n\r\nGET /big?n=4000001 HTTP/1.1\r\nHost: t\r\n\r\n")
-            usleep(200_000)
+            #expect(server.waitUntilAConnectionWaitsToWrite(), "the responses never filled the socket")
             for count in [4_000_000, 4_000_001] {
                 let response = try client.readResponse()
                 #expect(response.body.count == count)
@@ -127,5 +129,30 @@ struct ConnectionBehaviourTests {
             try client.send(Array("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
             #expect(try client.readResponse().body == body)
         }
+    }
+}
+
+extension HTTPServer {
+    /// Blocks until one of the server's connections holds response bytes its socket would not take, or 5 s pass;
+    /// returns whether that happened. Asks each connection on its own loop thread.
+    fileprivate func waitUntilAConnectionWaitsToWrite() -> Bool {
+        final class Answer: @unchecked Sendable {  // written on a loop thread before `done` is signalled, read after
+            var waitsToWrite = false
+            let done = DispatchSemaphore(value: 0)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while clock.now < deadline {
+            for connection in openConnections {
+                let answer = Answer()
+                connection.loop.execute {
+                    answer.waitsToWrite = connection.pendingWriteBytes > 0
+                    answer.done.signal()
+                }
+                if answer.done.wait(timeout: .now() + 5) == .success, answer.waitsToWrite { return true }
+            }
+            usleep(1000)
+        }
+        return false
     }
 }

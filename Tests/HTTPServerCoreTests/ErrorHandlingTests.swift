@@ -41,33 +41,18 @@ struct ErrorHandlingTests {
         }
     }
 
-    @Test func headerReadTimeout_Answers408AndCloses() throws {
+    /// The one timeout test on the real clock, to show that the loop's timers fire at all; the timeouts' rules are
+    /// tested on a socketpair with a clock the test moves (ConnectionTimeoutTests, ConnectionTimerTests).
+    @Test func headerReadTimeout_OnTheRealClock_Answers408AndCloses() throws {
         var configuration = HTTPServer.Configuration()
-        configuration.headerReadTimeout = .milliseconds(200)
+        configuration.headerReadTimeout = .milliseconds(20)
         try withServer(configuration) { _, port in
             let client = try RawHTTPClient(port: port)
             try client.send("GET /text HT")
-            let clock = ContinuousClock()
-            let start = clock.now
             let response = try client.readResponse()
             #expect(response.status == 408)
             #expect(response.text == "refused: \(HTTPRefusal.headTimeout)")
-            #expect(start.duration(to: clock.now) < .seconds(3))
             #expect(client.isClosedByServer())
-        }
-    }
-
-    @Test func idleTimeout_ClosesSilently() throws {
-        var configuration = HTTPServer.Configuration()
-        configuration.idleTimeout = .milliseconds(200)
-        try withServer(configuration) { _, port in
-            let client = try RawHTTPClient(port: port)
-            try client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(try client.readResponse().status == 200)
-            let clock = ContinuousClock()
-            let start = clock.now
-            #expect(client.isClosedByServer())
-            #expect(start.duration(to: clock.now) < .seconds(3))
         }
     }
 
