@@ -190,7 +190,9 @@ struct ConnectionTimer {
             guard dispatchedAny else { return (.header, Self.adding(openedAt, timeouts.header)) }
             return (.idle, Self.adding(idleSince, timeouts.idle))
         case .head:
-            return (.header, Self.adding(requestStartedAt, timeouts.header))
+            // The first request's head counts from the connection's opening, so that a client
+            // trickling its first bytes cannot stretch the limit; later ones from their first byte.
+            return (.header, Self.adding(dispatchedAny ? requestStartedAt : openedAt, timeouts.header))
         case .body:
             let started = bodyStartedAt ?? now()
             bodyStartedAt = started
