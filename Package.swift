@@ -33,6 +33,8 @@ let package = Package(
         // both of its sides with this flag too.
         .target(name: "CLSTMKernel", cSettings: [.unsafeFlags(["-falign-loops=64"])]),
 
+        // Lock<State>: Mutex's withLock over a pthread mutex, whose locking ThreadSanitizer sees.
+        .target(name: "Locking", swiftSettings: sharedSettings),
         // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.
         .target(name: "KerasCheckpoint", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Tokenizer, vocabulary and the LSTM classifier. Knows nothing of HTTP.
