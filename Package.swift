@@ -46,14 +46,14 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "HTTP1", "CLinux", .product(name: "Logging", package: "swift-log"),
+                "HTTP1", "CLinux", "Locking", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: sharedSettings
         ),
         // Sharing forward passes: whole batches (a pure state machine and the queue that carries out
         // its actions) or step-level batching over any model batch that advances in steps.
-        .target(name: "Batching", swiftSettings: sharedSettings),
+        .target(name: "Batching", dependencies: ["Locking"], swiftSettings: sharedSettings),
         // Routes, JSON API and the glue from HTTP requests to batched inference.
         .target(
             name: "InferenceService",
@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "LSTMServe",
             dependencies: [
-                "HTTPServer", "InferenceService", "SentimentModel", "KerasCheckpoint", "CZlib",
+                "HTTPServer", "InferenceService", "SentimentModel", "KerasCheckpoint", "CZlib", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,21 +73,22 @@ let package = Package(
         // Helpers shared by the test targets (a seeded generator, a raw-socket HTTP client); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
         .testTarget(name: "KerasCheckpointTests", dependencies: ["KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasCheckpoint", "Locking", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
-            name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSettings),
-        .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
+        .testTarget(name: "BatchingTests", dependencies: ["Batching", "Locking"], swiftSettings: sharedSettings),
         .testTarget(
             name: "InferenceServiceTests",
-            dependencies: ["InferenceService", "Batching", "HTTP1", "SentimentModel", "TestSupport"],
+            dependencies: ["InferenceService", "Batching", "HTTP1", "SentimentModel", "Locking", "TestSupport"],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "HTTPServer", "HTTP1", "InferenceService", "SentimentModel", "Batching", "TestSupport",
+                "HTTPServer", "HTTP1", "InferenceService", "SentimentModel", "Batching", "Locking", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings

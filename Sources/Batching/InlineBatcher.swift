@@ -1,3 +1,4 @@
+public import Locking
 public import Synchronization
 
 /// Whole-batch passes run by the threads that submit the work, with no hand-off: each lane (in the
@@ -24,7 +25,7 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
 
     @usableFromInline
     final class Lane: Sendable {
-        @usableFromInline let pending = Mutex<[Pending]>([])
+        @usableFromInline let pending = Lock<[Pending]>([])
 
         @usableFromInline
         init() {}

@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
 public import HTTP1
+import Locking
 public import Logging
-import Synchronization
 
 /// A minimal HTTP/1.1 server on non-blocking sockets and epoll I/O threads.
 ///
@@ -39,7 +39,7 @@ public final class HTTPServer: Sendable {
     public let configuration: Configuration
     let handler: any HTTPHandler
     let logger: Logger
-    let state = Mutex(State())
+    let state = Lock(State())
 
     /// Creates a server; nothing is bound until ``start()``.
     /// - Parameter logger: receives one info line per request and debug lines for client errors. Default: label `http-server`.

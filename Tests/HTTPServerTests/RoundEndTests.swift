@@ -1,7 +1,7 @@
 import Glibc
 import HTTP1
 import HTTPServer
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -20,7 +20,7 @@ struct RoundEndTests {
             var rounds = 0
             var wrongThreads: [String] = []
         }
-        private let state = Mutex(State())
+        private let state = Lock(State())
 
         var wrongThreads: [String] { state.withLock { $0.wrongThreads } }
 

@@ -1,8 +1,8 @@
 import Batching
 import Foundation
 import HTTP1
+import Locking
 import SentimentModel
-import Synchronization
 import Testing
 
 @testable import InferenceService
@@ -62,7 +62,7 @@ struct InferenceServiceTests {
         let service = Self.service(ServiceConfiguration(batching: BatchingConfiguration(scheduling: .inline)))
         let request = HTTPRequest(
             method: .POST, target: "/classify", headers: ["Content-Type": "application/json"], body: Array(#"{"text": "great film"}"#.utf8))
-        let answers = Mutex<[HTTPResponse]>([])
+        let answers = Lock<[HTTPResponse]>([])
         service.handle(request, context: RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now, ioThread: 1)) { response in
             answers.withLock { $0.append(response) }
         }
