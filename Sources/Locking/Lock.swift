@@ -9,12 +9,15 @@ public import Glibc
 /// TSan intercepts `pthread_mutex_lock` and `pthread_mutex_unlock`, so with this lock it sees the ordering,
 /// and an access made without the lock is still reported.
 ///
-/// The mutex lives in memory of its own, allocated once: a `pthread_mutex_t` must not move after
-/// `pthread_mutex_init`, and Swift does not promise a stored property a fixed address.
+/// The mutex and the state live in memory of their own, allocated once: a `pthread_mutex_t` must not move
+/// after `pthread_mutex_init`, and Swift does not promise a stored property a fixed address. The state is
+/// not a stored property either, as a `Mutex`'s is not: a class's `var` would cost an exclusivity check per
+/// `withLock`, and TSan would see a zero-sized state (`Lock<Void>`) at the object's header and report the
+/// header read that precedes locking as racing with it.
 @usableFromInline
 package final class Lock<State> {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    @usableFromInline nonisolated(unsafe) var state: State
+    @usableFromInline let state: UnsafeMutablePointer<State>
 
     @inlinable
     package init(_ initialState: consuming sending State) {
@@ -22,7 +25,8 @@ package final class Lock<State> {
         mutex.initialize(to: pthread_mutex_t())
         let result = pthread_mutex_init(mutex, nil)
         precondition(result == 0, "pthread_mutex_init failed: \(result)")
-        state = initialState
+        state = .allocate(capacity: 1)
+        state.initialize(to: initialState)
     }
 
     deinit {
@@ -30,6 +34,8 @@ package final class Lock<State> {
         precondition(result == 0, "pthread_mutex_destroy failed: \(result)")
         mutex.deinitialize(count: 1)
         mutex.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     /// Runs `body` with the lock held, passing it the state to read or change; unlocks on return or throw.
@@ -38,7 +44,7 @@ package final class Lock<State> {
     package func withLock<R, E: Error>(_ body: (inout sending State) throws(E) -> sending R) throws(E) -> sending R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&state)
+        return try body(&state.pointee)
     }
 }
 
