@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "CLSTMKernel", cSettings: [.unsafeFlags(["-falign-loops=64"])]),
 
         // Keras file formats: zip, HDF5, config.json. Knows nothing of LSTMs or HTTP.
+        // A pthread-backed lock that ThreadSanitizer sees (Synchronization.Mutex's slow path it cannot).
+        .target(name: "Locking", swiftSettings: sharedSettings),
+
         .target(name: "KerasFiles", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Tokenizer, vocabulary and the LSTM classifier. Knows nothing of HTTP.
         .target(
@@ -43,7 +46,7 @@ let package = Package(
         .target(
             name: "HTTPServerCore",
             dependencies: [
-                "HTTP1", "CLinux", .product(name: "Logging", package: "swift-log"),
+                "HTTP1", "CLinux", "Locking", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: sharedSettings
@@ -51,7 +54,7 @@ let package = Package(
         // Sharing forward passes in whole batches: on the I/O threads that read the requests, or on a
         // worker queue driven by a pure state machine. Its API stays `public` (the others are
         // `package`): InlineBatcher's code is @inlinable, so the service gets it specialized.
-        .target(name: "Batching", swiftSettings: sharedSettings),
+        .target(name: "Batching", dependencies: ["Locking"], swiftSettings: sharedSettings),
         // Routes, JSON API and the glue from HTTP requests to batched inference.
         .target(
             name: "InferenceAPI",
@@ -61,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "LSTMServe",
             dependencies: [
-                "HTTPServerCore", "InferenceAPI", "SentimentModel", "KerasFiles", "CZlib",
+                "HTTPServerCore", "InferenceAPI", "SentimentModel", "KerasFiles", "CZlib", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,21 +74,21 @@ let package = Package(
         // Helpers shared by the test targets (a seeded generator, a raw-socket HTTP client); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
         .testTarget(name: "KerasFilesTests", dependencies: ["KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "Locking", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
-            name: "HTTPServerCoreTests", dependencies: ["HTTPServerCore", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            name: "HTTPServerCoreTests", dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSettings),
-        .testTarget(name: "BatchingTests", dependencies: ["Batching"], swiftSettings: sharedSettings),
+        .testTarget(name: "BatchingTests", dependencies: ["Batching", "Locking"], swiftSettings: sharedSettings),
         .testTarget(
             name: "InferenceAPITests",
-            dependencies: ["InferenceAPI", "Batching", "HTTP1", "SentimentModel", "TestSupport"],
+            dependencies: ["InferenceAPI", "Batching", "HTTP1", "SentimentModel", "Locking", "TestSupport"],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "HTTPServerCore", "HTTP1", "InferenceAPI", "SentimentModel", "Batching", "TestSupport",
+                "HTTPServerCore", "HTTP1", "InferenceAPI", "SentimentModel", "Batching", "Locking", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings

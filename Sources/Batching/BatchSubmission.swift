@@ -1,4 +1,4 @@
-public import Synchronization
+public import Locking
 
 /// Gathers the outputs of one submission, which may be computed in several passes, and completes
 /// it once: with every output, or with the first failure.
@@ -22,11 +22,11 @@ final class BatchSubmission<Output: Sendable>: Sendable {
             self.completion = completion
         }
     }
-    @usableFromInline let state: Mutex<State>
+    @usableFromInline let state: Lock<State>
 
     @inlinable
     init(count: Int, completion: @escaping BatchCompletion<Output>) {
-        state = Mutex(State(outputs: Array(repeating: nil, count: count), batchSizes: Array(repeating: 0, count: count), remaining: count, completion: completion))
+        state = Lock(State(outputs: Array(repeating: nil, count: count), batchSizes: Array(repeating: 0, count: count), remaining: count, completion: completion))
     }
 
     @inlinable

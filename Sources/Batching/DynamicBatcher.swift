@@ -1,4 +1,5 @@
 import Dispatch
+import Locking
 import Synchronization
 
 /// Groups concurrent submissions into whole forward passes on one dedicated serial queue: a
@@ -16,7 +17,7 @@ import Synchronization
 public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchScheduler {
     private typealias Pending = PendingInput<Input, Output>
 
-    private let stateMachine: Mutex<BatchingStateMachine<Pending>>
+    private let stateMachine: Lock<BatchingStateMachine<Pending>>
     private let queue: DispatchQueue
     private let process: @Sendable ([Input]) -> [Output]
     /// Ends a delay window's wait early (see ``waitForDeadline(_:)``).
@@ -28,7 +29,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
 
     /// - Parameter process: the forward pass; must return one output per input, in order.
     public init(configuration: BatchingConfiguration, label: String = "lstm-serve.inference", process: @escaping @Sendable ([Input]) -> [Output]) {
-        self.stateMachine = Mutex(BatchingStateMachine(configuration: configuration))
+        self.stateMachine = Lock(BatchingStateMachine(configuration: configuration))
         self.queue = DispatchQueue(label: label, qos: .userInitiated)
         self.process = process
     }

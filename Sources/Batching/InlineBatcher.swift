@@ -1,4 +1,4 @@
-public import Synchronization
+public import Locking
 
 /// Whole-batch passes run by the threads that submit the work, with no hand-off: each thread's lane
 /// gathers what the thread submits until the thread calls ``runPending()`` (in the server, at the
@@ -26,7 +26,7 @@ public final class InlineBatcher<Input: Sendable, Output: Sendable>: BatchSchedu
 
     @usableFromInline
     final class Lane: Sendable {
-        @usableFromInline let pending = Mutex<[Pending]>([])
+        @usableFromInline let pending = Lock<[Pending]>([])
 
         @usableFromInline
         init() {}

@@ -2,7 +2,7 @@ import Dispatch
 import Glibc
 package import HTTP1
 package import Logging
-import Synchronization
+import Locking
 
 /// A minimal HTTP/1.1 server on non-blocking sockets and epoll I/O threads.
 ///
@@ -39,7 +39,7 @@ package final class HTTPServer: Sendable {
     package let configuration: Configuration
     let handler: any HTTPHandler
     let logger: Logger
-    let state = Mutex(State())
+    let state = Lock(State())
 
     /// Creates a server; nothing is bound until ``start()``.
     /// - Parameter logger: receives one info line per request and debug lines for client errors. Default: label `http-server`.

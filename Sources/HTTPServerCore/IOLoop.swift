@@ -2,6 +2,7 @@ import CLinux
 import Glibc
 import HTTP1
 import HeapModule
+import Locking
 import Synchronization
 
 /// One I/O thread: an epoll set of connections (and, on the server's first loop, the listener), their timers, and
@@ -71,7 +72,7 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     private let epoll: Int32
     /// An eventfd that wakes `epoll_wait` when another thread queues a task.
     private let wakeup: Int32
-    private let incoming = Mutex(Incoming())
+    private let incoming = Lock(Incoming())
     /// The loop thread's `pthread_t` while it runs, else 0; lets ``execute(_:)`` skip the mutex and the wake-up.
     private let loopThread = Atomic<UInt>(0)
 

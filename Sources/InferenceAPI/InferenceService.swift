@@ -1,6 +1,6 @@
 import Batching
 package import HTTP1
-package import SentimentModel
+import SentimentModel
 import Synchronization
 
 /// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.

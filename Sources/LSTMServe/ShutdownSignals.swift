@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Locking
 import Logging
 import Synchronization
 
@@ -13,7 +14,7 @@ import Synchronization
 final class ShutdownSignals: @unchecked Sendable {  // `sources` is only kept alive, never touched after init
     /// What the signal handlers share.
     private final class Shared: Sendable {
-        let action = Mutex<(@Sendable (_ signal: String) -> Void)?>(nil)
+        let action = Lock<(@Sendable (_ signal: String) -> Void)?>(nil)
         let fired = Atomic<Bool>(false)
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Locking
 import Synchronization
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// The batcher on real threads: concurrent submissions share passes and get their own results.
 struct DynamicBatcherTests {
     @Test func concurrentSubmissionsShareFewPassesAndGetTheirOwnResults() async throws {
-        let passes = Mutex<[Int]>([])
+        let passes = Lock<[Int]>([])
         let gate = DispatchSemaphore(value: 0)
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 16)) { inputs in
             passes.withLock { $0.append(inputs.count) }
@@ -68,7 +69,7 @@ struct DynamicBatcherTests {
     }
 
     @Test func aBatchThatFillsDuringTheWindowRunsWithoutWaitingForItsEnd() throws {
-        let passes = Mutex<[Int]>([])
+        let passes = Lock<[Int]>([])
         // A 10 s window: a full batch that waited for the window's end would show as a 10 s pass.
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4, maxBatchDelayMicroseconds: 10_000_000)) { inputs in
             passes.withLock { $0.append(inputs.count) }
@@ -76,7 +77,7 @@ struct DynamicBatcherTests {
         }
         // Times come from the completions, which run on the batcher's queue: busy test threads
         // (other suites run in parallel) cannot stretch them.
-        let answered = Mutex<[ContinuousClock.Instant]>([])
+        let answered = Lock<[ContinuousClock.Instant]>([])
         let done = DispatchSemaphore(value: 0)
         let record: BatchCompletion<Int> = { _ in
             answered.withLock { $0.append(.now) }

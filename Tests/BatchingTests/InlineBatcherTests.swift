@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 @testable import Batching
@@ -10,7 +10,7 @@ import Testing
 struct InlineBatcherTests {
     /// Every completion, in the order they came.
     final class Completions: Sendable {
-        private let results = Mutex<[(label: String, result: Result<BatchResult<Int>, BatchingError>)]>([])
+        private let results = Lock<[(label: String, result: Result<BatchResult<Int>, BatchingError>)]>([])
 
         func record(_ label: String) -> BatchCompletion<Int> {
             { result in self.results.withLock { $0.append((label, result)) } }
@@ -36,7 +36,7 @@ struct InlineBatcherTests {
 
     /// The inputs of every pass, in order.
     final class Passes: Sendable {
-        private let passes = Mutex<[[Int]]>([])
+        private let passes = Lock<[[Int]]>([])
 
         func append(_ inputs: [Int]) { passes.withLock { $0.append(inputs) } }
 
@@ -131,7 +131,7 @@ struct InlineBatcherTests {
 
     /// Each submission's outputs, and how many submissions were completed more than once.
     final class Ledger: Sendable {
-        private let state = Mutex<(outputs: [Int: [Int]], repeated: Int)>(([:], 0))
+        private let state = Lock<(outputs: [Int: [Int]], repeated: Int)>(([:], 0))
 
         func record(_ id: Int, _ outputs: [Int]) {
             state.withLock { state in

@@ -2,7 +2,7 @@ import Batching
 import Dispatch
 import Foundation
 import InferenceAPI
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -18,7 +18,7 @@ extension EndToEnd {
 
         /// The outcomes the client threads append to.
         final class OutcomeLog: Sendable {
-            private let outcomes = Mutex<[Outcome]>([])
+            private let outcomes = Lock<[Outcome]>([])
 
             func append(_ outcome: Outcome) {
                 outcomes.withLock { $0.append(outcome) }

@@ -1,7 +1,7 @@
 import Glibc
 import HTTP1
 import HTTPServerCore
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -16,7 +16,7 @@ struct RoundEndTests {
             var held: [UInt: [@Sendable (HTTPResponse) -> Void]] = [:]
             var rounds = 0
         }
-        private let state = Mutex(State())
+        private let state = Lock(State())
 
         /// Requests handled but not yet answered, on any thread.
         var heldCount: Int { state.withLock { $0.held.values.reduce(0) { $0 + $1.count } } }

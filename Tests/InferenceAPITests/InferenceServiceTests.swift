@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import HTTP1
 import SentimentModel
-import Synchronization
+import Locking
 import Testing
 
 @testable import InferenceAPI
@@ -65,7 +65,7 @@ struct InferenceServiceTests {
         let service = Self.service(ServiceConfiguration(batching: BatchingConfiguration(scheduling: .inline)), model: stub)
         let request = HTTPRequest(
             method: .POST, target: "/classify", headers: ["Content-Type": "application/json"], body: Array(#"{"text": "great film"}"#.utf8))
-        let answers = Mutex<[HTTPResponse]>([])
+        let answers = Lock<[HTTPResponse]>([])
         for _ in 0..<2 {
             service.handle(request, context: RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now)) { response in
                 answers.withLock { $0.append(response) }

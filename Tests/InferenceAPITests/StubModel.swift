@@ -1,6 +1,6 @@
 import InferenceAPI
 import SentimentModel
-import Synchronization
+import Locking
 
 /// A model behind the ``ServedModel`` seam that the service tests control: a word is its length
 /// in letters as an id (so a text's ids are predictable), a score is the sum of the ids modulo 100
@@ -11,7 +11,7 @@ final class StubModel: ServedModel {
     let vocabularySize: Int
     let maxLength: Int
     let acceptsText: Bool
-    private let passes = Mutex<[[TokenSequence]]>([])
+    private let passes = Lock<[[TokenSequence]]>([])
 
     init(name: String = "stub", vocabularySize: Int = 100, maxLength: Int = 8, acceptsText: Bool = true) {
         self.name = name

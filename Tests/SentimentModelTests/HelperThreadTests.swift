@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Locking
 import Synchronization
 import TestSupport
 import Testing
@@ -14,8 +15,8 @@ struct HelperThreadTests {
         let (caller, ran, helperName) = try #require(
             finishes(within: .seconds(30)) {
                 let helper = HelperThread()
-                let threads = Mutex<[Int: pthread_t]>([:])
-                let name = Mutex<String?>(nil)
+                let threads = Lock<[Int: pthread_t]>([:])
+                let name = Lock<String?>(nil)
                 helper.run { half in
                     threads.withLock { $0[half] = pthread_self() }
                     if half == 1 { name.withLock { $0 = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) } }
@@ -58,7 +59,7 @@ struct HelperThreadTests {
         let limit = Int(helper.spinLimit.components.attoseconds / 1_000_000_000_000)
         var wrong: [Int] = []
         for pass in 0..<300 {
-            let halves = Mutex<[Int]>([])
+            let halves = Lock<[Int]>([])
             let slowHalf = random.next(below: 2)
             let work = random.next(below: 2 * limit)
             helper.run { half in
@@ -91,7 +92,7 @@ struct HelperThreadTests {
     /// Runs `count` passes back to back; returns those that did not run each half exactly once.
     private static func wrongPasses(of helper: HelperThread, count: Int) -> [Int] {
         (0..<count).filter { _ in
-            let halves = Mutex<[Int]>([])
+            let halves = Lock<[Int]>([])
             helper.run { half in halves.withLock { $0.append(half) } }
             return halves.withLock { $0.sorted() } != [0, 1]
         }
@@ -100,10 +101,10 @@ struct HelperThreadTests {
     /// How many times each half ran, over 8 threads × 200 passes on one helper.
     private static func contendedPasses() -> [Int] {
         let helper = HelperThread()
-        let counts = Mutex<[Int]>([0, 0])
+        let counts = Lock<[Int]>([0, 0])
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<200 {
-                let seen = Mutex<[Int]>([])
+                let seen = Lock<[Int]>([])
                 helper.run { half in seen.withLock { $0.append(half) } }
                 counts.withLock { counts in seen.withLock { for half in $0 { counts[half] += 1 } } }
             }
@@ -114,7 +115,7 @@ struct HelperThreadTests {
     /// Runs `body` on a new thread and returns its result, or nil if it has not returned after `limit`.
     private func finishes<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () -> T) -> T? {
         let done = DispatchSemaphore(value: 0)
-        let result = Mutex<T?>(nil)
+        let result = Lock<T?>(nil)
         Thread {
             let value = body()
             result.withLock { $0 = value }
