@@ -60,7 +60,7 @@ extension EndToEnd {
                 code: "unsupported_media_type"),
             Case(
                 name: "a token id past the vocabulary is 422",
-                request: RawHTTPClient.classify(#"{"tokens": [1, \#(Fixtures.bundle.classifier.architecture.vocabularySize)]}"#), status: 422,
+                request: RawHTTPClient.classify(#"{"tokens": [1, \#(BundledModel.bundle.classifier.architecture.vocabularySize)]}"#), status: 422,
                 code: "token_out_of_range"),
             Case(
                 name: "a negative token id is 422", request: RawHTTPClient.classify(#"{"tokens": [[1, 5], [1, -3]]}"#), status: 422,
@@ -93,7 +93,7 @@ extension EndToEnd {
         }
 
         @Test func aTextRequestToAModelWithoutVocabularyIs422_WhileTokensStillWork() throws {
-            try LiveServer.run(model: Fixtures.tokenOnlyBundle) { server in
+            try LiveServer.run(model: BundledModel.tokenOnlyBundle) { server in
                 let client = try server.connect()
                 let text = try client.exchange(RawHTTPClient.classify(#"{"text": "a great film"}"#))
                 #expect(text.status == 422)

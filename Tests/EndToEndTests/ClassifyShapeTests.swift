@@ -17,7 +17,7 @@ extension EndToEnd {
             #expect(response.status == 200)
             #expect(response.header("Content-Type") == "application/json")
             #expect(response.header("X-Batch-Size") == "1")
-            let ids = Fixtures.vocabulary.encode(Self.review)
+            let ids = BundledModel.vocabulary.encode(Self.review)
             try Self.expectResult(response.json, rawScore: response.rawNumbers(for: "score").first, ids: ids)
             Self.expectModel(response.json)
         }
@@ -32,7 +32,7 @@ extension EndToEnd {
             let scores = response.rawNumbers(for: "score")
             try #require(results.count == 3 && scores.count == 3)
             for (index, text) in texts.enumerated() {
-                try Self.expectResult(results[index], rawScore: scores[index], ids: Fixtures.vocabulary.encode(text))
+                try Self.expectResult(results[index], rawScore: scores[index], ids: BundledModel.vocabulary.encode(text))
             }
             Self.expectModel(response.json)
         }
@@ -48,7 +48,7 @@ extension EndToEnd {
         }
 
         @Test func aBatchOfTokenSequencesIsClassifiedAndALongOneIsMarkedTruncated() throws {
-            let maxLength = Fixtures.bundle.classifier.architecture.maxLength
+            let maxLength = BundledModel.bundle.classifier.architecture.maxLength
             let short: [Int32] = [1, 14, 22, 16]
             let long: [Int32] = [1] + (0..<(maxLength + 20)).map { Int32(4 + $0 % 500) }
             let json = #"{"tokens": [[\#(short.map(String.init).joined(separator: ","))], [\#(long.map(String.init).joined(separator: ","))]]}"#
@@ -66,7 +66,7 @@ extension EndToEnd {
         /// Checks one result object against the unbatched forward pass, bit for bit.
         static func expectResult(_ result: [String: Any], rawScore: String?, ids: [Int32]) throws {
             let expected = try Fixtures.unbatchedScore(ids: ids)
-            let maxLength = Fixtures.bundle.classifier.architecture.maxLength
+            let maxLength = BundledModel.bundle.classifier.architecture.maxLength
             #expect(rawScore == expected.description)
             #expect(rawScore.flatMap { Float($0) }?.bitPattern == expected.bitPattern)
             #expect(result["label"] as? String == (expected >= 0.5 ? "positive" : "negative"))
@@ -78,7 +78,7 @@ extension EndToEnd {
         static func expectModel(_ body: [String: Any]) {
             let model = body["model"] as? [String: Any]
             #expect(model?["name"] as? String == "imdb-lstm")
-            #expect(model?["sha256"] as? String == Fixtures.bundle.sha256)
+            #expect(model?["sha256"] as? String == BundledModel.bundle.sha256)
         }
     }
 }

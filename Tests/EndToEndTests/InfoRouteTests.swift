@@ -34,7 +34,7 @@ extension EndToEnd {
             let models = response.json["models"] as? [[String: Any]]
             #expect(models?.count == 1)
             #expect(models?.first?["name"] as? String == "imdb-lstm")
-            #expect(models?.first?["sha256"] as? String == Fixtures.bundle.sha256)
+            #expect(models?.first?["sha256"] as? String == BundledModel.bundle.sha256)
             #expect(models?.first?["accepts_text"] as? Bool == true)
         }
 
@@ -42,8 +42,8 @@ extension EndToEnd {
             let response = try LiveServer.run { try $0.exchange(RawHTTPClient.request("GET", "/v1/models/imdb-lstm")) }
             #expect(response.status == 200)
             #expect(response.json["name"] as? String == "imdb-lstm")
-            #expect(response.json["max_length"] as? Int == Fixtures.bundle.classifier.architecture.maxLength)
-            #expect(response.json["vocabulary_size"] as? Int == Fixtures.bundle.classifier.architecture.vocabularySize)
+            #expect(response.json["max_length"] as? Int == BundledModel.bundle.classifier.architecture.maxLength)
+            #expect(response.json["vocabulary_size"] as? Int == BundledModel.bundle.classifier.architecture.vocabularySize)
         }
 
         @Test func anUnknownModelIs404() throws {

@@ -33,7 +33,7 @@ struct LiveServer {
     /// Starts a server for `model` with the given settings, runs `body`, then stops the server (bounded wait).
     /// `host` and `port` of `http` are replaced by `127.0.0.1` and `0`.
     static func run<T>(
-        model: ModelBundle = Fixtures.bundle,
+        model: ModelBundle = BundledModel.bundle,
         service configuration: ServiceConfiguration = ServiceConfiguration(),
         http: HTTPServer.Configuration = HTTPServer.Configuration(),
         _ body: (LiveServer) throws -> T

@@ -4,6 +4,7 @@ import Foundation
 import HTTP1
 import SentimentModel
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import InferenceAPI
@@ -11,16 +12,7 @@ import Testing
 /// The API called in-process with request values: routes, shapes, errors. No sockets. Most tests
 /// run on ``StubModel``; the first checks the real model behind the same seam.
 struct InferenceServiceTests {
-    static let model: ModelBundle = {
-        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Models")
-        do {
-            return try ModelBundle.load(
-                checkpoint: models.appendingPathComponent("imdb-lstm.keras"), vocabulary: models.appendingPathComponent("imdb-lstm-vocab.txt"))
-        } catch {
-            fatalError("bundled model: \(error)")
-        }
-    }()
+    static let model = BundledModel.bundle
 
     static func service(_ configuration: ServiceConfiguration = .init(), model: any ServedModel = StubModel()) -> InferenceService {
         InferenceService(model: model, configuration: configuration)

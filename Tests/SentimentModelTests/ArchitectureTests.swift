@@ -1,5 +1,6 @@
 import Foundation
 import KerasFiles
+import TestSupport
 import Testing
 
 @testable import SentimentModel
@@ -104,7 +105,7 @@ struct ArchitectureTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bytes = try Data(contentsOf: Fixtures.model("imdb-lstm.keras"))
+        let bytes = try Data(contentsOf: BundledModel.checkpointURL)
         let truncated = directory.appendingPathComponent("truncated.keras")
         try bytes.prefix(bytes.count / 2).write(to: truncated)
         #expect { try ModelBundle.load(checkpoint: truncated, vocabulary: nil) } throws: { error in
