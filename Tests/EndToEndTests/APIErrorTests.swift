@@ -1,5 +1,4 @@
 import Batching
-import Glibc
 import HTTP1
 import HTTPServerCore
 import InferenceAPI
@@ -122,11 +121,14 @@ extension EndToEnd {
         @Test func aRequestArrivingWhileTheQueueIsFullOfOthersWorkIs503WithRetryAfter() throws {
             // The first request waits up to 1 s for a whole batch to fill, holding the queue's only slot.
             let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 64, maxBatchDelayMicroseconds: 1_000_000, maxQueueSize: 1)
-            try LiveServer.run(service: ServiceConfiguration(batching: batching, retryAfterSeconds: 3)) { server in
-                let waiting = try server.connect()
+            let service = InferenceService(model: BundledModel.bundle, configuration: ServiceConfiguration(batching: batching, retryAfterSeconds: 3))
+            // Signals once the service has taken a request: `handle` submits to the batcher before it returns.
+            let handler = GatedHandler(service)
+            try withLiveServer(handler: handler) { server in
+                let waiting = try RawHTTPClient(port: server.localPort)
                 try waiting.send(RawHTTPClient.classify(#"{"text": "good"}"#))
-                usleep(100_000)
-                let refused = try server.exchange(RawHTTPClient.classify(#"{"text": "bad"}"#))
+                try #require(handler.waitUntilReceived(), "the service never took the first request")
+                let refused = try RawHTTPClient(port: server.localPort).exchange(RawHTTPClient.classify(#"{"text": "bad"}"#))
                 #expect(refused.status == 503)
                 #expect(refused.errorCode == "overloaded")
                 #expect(refused.header("Retry-After") == "3")
