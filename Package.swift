@@ -69,8 +69,8 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
 
-        // Helpers shared by the test targets: the bundled model, a live-server harness, a raw-socket HTTP client,
-        // a quiet logger, a seeded generator. Not shipped.
+        // Helpers shared by the test targets: the bundled model, a live-server harness, in-process and socket
+        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator. Not shipped.
         .target(
             name: "TestSupport",
             dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", .product(name: "Logging", package: "swift-log")],

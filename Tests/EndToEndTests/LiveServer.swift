@@ -3,10 +3,11 @@ import InferenceAPI
 import SentimentModel
 import TestSupport
 
-/// The real service behind the real server on `127.0.0.1` and an ephemeral port, for one test.
+/// The real service behind the real server on `127.0.0.1` and an ephemeral port, for one live-only test.
 ///
 /// Use ``run(model:service:http:_:)``: it builds the service and serves it with TestSupport's `withLiveServer`,
-/// which always stops the server afterwards with a bounded wait.
+/// which always stops the server afterwards with a bounded wait. Tests that also make sense in-process take a
+/// `TestTransport` and use `InferenceService.test(_:http:_:)` instead.
 struct LiveServer {
     /// The running server.
     let server: HTTPServer
