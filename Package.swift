@@ -77,8 +77,11 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: sharedSettings
         ),
-        .testTarget(name: "KerasFilesTests", dependencies: ["KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(
+            name: "KerasFilesTests", dependencies: ["KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(
+            name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "TestSupport"], resources: [.copy("Fixtures")],
+            swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
             name: "HTTPServerCoreTests", dependencies: ["HTTPServerCore", "HTTP1", "TestSupport", .product(name: "Logging", package: "swift-log")],

@@ -21,10 +21,15 @@ struct ArchitectureTests {
                 config: config(["input_dim": .number(7), "output_dim": .number(2), "mask_zero": .bool(false)], embedding), weights: [tensor([7, 2])]),
             LayerRecord(
                 className: "LSTM", name: "lstm",
-                config: config(["units": .number(Double(units)), "activation": .string("tanh"), "recurrent_activation": .string("sigmoid"), "use_bias": .bool(true)], lstm),
+                config: config(
+                    [
+                        "units": .number(Double(units)), "activation": .string("tanh"), "recurrent_activation": .string("sigmoid"),
+                        "use_bias": .bool(true),
+                    ], lstm),
                 weights: [tensor([2, 4 * units]), tensor([units, 4 * units]), tensor([4 * units])]),
             LayerRecord(
-                className: "Dense", name: "dense", config: config(["units": .number(1), "activation": .string("sigmoid"), "use_bias": .bool(true)], dense),
+                className: "Dense", name: "dense",
+                config: config(["units": .number(1), "activation": .string("sigmoid"), "use_bias": .bool(true)], dense),
                 weights: [tensor([units, 1]), tensor([1])]),
         ]
     }

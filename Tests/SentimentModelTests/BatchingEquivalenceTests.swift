@@ -29,7 +29,11 @@ struct BatchingEquivalenceTests {
 
     @Test func refusesIdsOutsideTheEmbedding() {
         let classifier = BundledModel.bundle.classifier
-        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: 10_000, position: 1, vocabularySize: 10_000))) { try classifier.predict([[1, 10_000]]) }
-        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: -1, position: 0, vocabularySize: 10_000))) { try classifier.predict([[1, 5], [-1]]) }
+        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: 10_000, position: 1, vocabularySize: 10_000))) {
+            try classifier.predict([[1, 10_000]])
+        }
+        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: -1, position: 0, vocabularySize: 10_000))) {
+            try classifier.predict([[1, 5], [-1]])
+        }
     }
 }
