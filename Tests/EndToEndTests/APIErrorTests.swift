@@ -135,24 +135,34 @@ extension EndToEnd {
             }
         }
 
-        /// Live only: the first request must stay unanswered while the second is sent.
+        /// Live only: the first two requests must stay unanswered while the third is sent.
         @Test func aRequestArrivingWhileTheQueueIsFullOfOthersWorkIs503WithRetryAfter() throws {
-            // The first request waits up to 1 s for a whole batch to fill, holding the queue's only slot.
-            let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 64, maxBatchDelayMicroseconds: 1_000_000, maxQueueSize: 1)
-            let service = EndToEnd.service(ServiceConfiguration(batching: batching, retryAfterSeconds: 3))
+            // One sequence a pass and one queue slot: the first request's pass is held running and the second
+            // waits in the only slot, for as long as the test needs, so the third finds the queue full.
+            let model = HeldModel()
+            defer { model.release() }
+            let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 1, maxQueueSize: 1)
+            let service = EndToEnd.service(ServiceConfiguration(batching: batching, retryAfterSeconds: 3), model: model)
             // Signals once the service has taken a request: `handle` submits to the batcher before it returns.
             let handler = GatedHandler(service)
             try withLiveServer(handler: handler) { server in
-                let waiting = try RawHTTPClient(port: server.localPort)
-                try waiting.send(RawHTTPClient.classify(#"{"text": "good"}"#))
-                try #require(handler.waitUntilReceived(), "the service never took the first request")
+                let running = try RawHTTPClient(port: server.localPort)
+                try running.send(RawHTTPClient.classify(#"{"text": "good"}"#))
+                try #require(model.waitUntilPassStarted(), "the first request's pass never started")
+                let queued = try RawHTTPClient(port: server.localPort)
+                try queued.send(RawHTTPClient.classify(#"{"text": "fine"}"#))
+                try #require(handler.waitUntilReceived() && handler.waitUntilReceived(), "the service never took the second request")
                 let refused = try RawHTTPClient(port: server.localPort).exchange(RawHTTPClient.classify(#"{"text": "bad"}"#))
                 #expect(refused.status == 503)
                 #expect(refused.errorCode == "overloaded")
                 #expect(refused.header("Retry-After") == "3")
-                let first = try waiting.readResponse()
-                #expect(first.status == 200)
-                #expect(first.header("X-Batch-Size") == "1")
+                model.release()
+                for (client, text) in [(running, "good"), (queued, "fine")] {
+                    let response = try client.readResponse()
+                    #expect(response.status == 200, "\(text)")
+                    #expect(response.header("X-Batch-Size") == "1", "\(text)")
+                    #expect(response.rawNumbers(for: "score").first == (try Fixtures.unbatchedScore(text)).description, "\(text)")
+                }
             }
         }
 

@@ -13,7 +13,7 @@ import Testing
 enum EndToEnd {
     /// The real service for `model`, for a test to reach over either transport: `try service.test(transport) { client in … }`.
     static func service(
-        _ configuration: ServiceConfiguration = ServiceConfiguration(), model: ModelBundle = BundledModel.bundle
+        _ configuration: ServiceConfiguration = ServiceConfiguration(), model: any ServedModel = BundledModel.bundle
     ) -> InferenceService {
         InferenceService(model: model, configuration: configuration)
     }
