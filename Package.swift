@@ -71,10 +71,19 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
 
-        // Helpers shared by the test targets (a seeded generator, a raw-socket HTTP client); not shipped.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: sharedSettings),
-        .testTarget(name: "KerasFilesTests", dependencies: ["KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
-        .testTarget(name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "Locking", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        // Helpers shared by the test targets: the bundled model, a live-server harness, in-process and socket
+        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator. Not shipped.
+        .target(
+            name: "TestSupport",
+            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: sharedSettings
+        ),
+        .testTarget(
+            name: "KerasFilesTests", dependencies: ["KerasFiles", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: sharedSettings),
+        .testTarget(
+            name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "Locking", "TestSupport"], resources: [.copy("Fixtures")],
+            swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
             name: "HTTPServerCoreTests", dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],

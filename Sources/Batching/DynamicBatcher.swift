@@ -26,11 +26,25 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
     private let passesQueued = Atomic<Int>(0)
     /// Delay windows handed to the queue and not yet over.
     private let windowsQueued = Atomic<Int>(0)
+    /// Test hook: called on the queue as each delay window begins its wait, so a test knows the window is
+    /// holding the queue without sleeping. `nil` (no call) outside tests.
+    private let windowWillWait: (@Sendable () -> Void)?
 
     /// - Parameter process: the forward pass; must return one output per input, in order.
-    public init(configuration: BatchingConfiguration, label: String = "lstm-serve.inference", process: @escaping @Sendable ([Input]) -> [Output]) {
+    public convenience init(
+        configuration: BatchingConfiguration, label: String = "lstm-serve.inference", process: @escaping @Sendable ([Input]) -> [Output]
+    ) {
+        self.init(configuration: configuration, label: label, windowWillWait: nil, process: process)
+    }
+
+    /// For tests: as ``init(configuration:label:process:)``, with `windowWillWait` called as each delay window begins its wait.
+    init(
+        configuration: BatchingConfiguration, label: String = "lstm-serve.inference", windowWillWait: (@Sendable () -> Void)?,
+        process: @escaping @Sendable ([Input]) -> [Output]
+    ) {
         self.stateMachine = Lock(BatchingStateMachine(configuration: configuration))
         self.queue = DispatchQueue(label: label, qos: .userInitiated)
+        self.windowWillWait = windowWillWait
         self.process = process
     }
 
@@ -69,6 +83,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: BatchSched
         case .startTimer(let deadline):
             windowsQueued.add(1, ordering: .sequentiallyConsistent)
             queue.async { [self] in
+                windowWillWait?()
                 waitForDeadline(deadline)
                 windowsQueued.subtract(1, ordering: .sequentiallyConsistent)
                 perform(stateMachine.withLock { $0.deadlineReached(now: Self.now()) })

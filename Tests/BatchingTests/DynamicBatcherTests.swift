@@ -1,80 +1,130 @@
 import Dispatch
 import Foundation
 import Locking
-import Synchronization
 import Testing
 
 @testable import Batching
 
 /// The batcher on real threads: concurrent submissions share passes and get their own results.
+///
+/// The tests order themselves with semaphores the batcher's queue signals, never with sleeps, and
+/// every wait has a deadline: a batcher that loses work fails a test instead of hanging it.
 struct DynamicBatcherTests {
-    @Test func concurrentSubmissionsShareFewPassesAndGetTheirOwnResults() async throws {
+    /// Each submission's result, by a number the test gives it; signals once per completion.
+    final class Results: Sendable {
+        private let results = Lock<[Int: Result<BatchResult<Int>, BatchingError>]>([:])
+        private let completed = DispatchSemaphore(value: 0)
+
+        func record(_ id: Int) -> BatchCompletion<Int> {
+            { result in
+                self.results.withLock { $0[id] = result }
+                self.completed.signal()
+            }
+        }
+
+        /// Whether `count` more completions came within `seconds`.
+        func waitForCompletions(_ count: Int, seconds: Int = 10) -> Bool {
+            let deadline = DispatchTime.now() + .seconds(seconds)
+            return (0..<count).allSatisfy { _ in completed.wait(timeout: deadline) == .success }
+        }
+
+        subscript(id: Int) -> Result<BatchResult<Int>, BatchingError>? { results.withLock { $0[id] } }
+
+        /// The error submission `id` failed with, or nil if it succeeded or is not complete.
+        func error(_ id: Int) -> BatchingError? {
+            guard case .failure(let error) = self[id] else { return nil }
+            return error
+        }
+    }
+
+    @Test func concurrentSubmissionsShareFewPassesAndGetTheirOwnResults() throws {
         let passes = Lock<[Int]>([])
+        let heldPassStarted = DispatchSemaphore(value: 0)
         let gate = DispatchSemaphore(value: 0)
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 16)) { inputs in
             passes.withLock { $0.append(inputs.count) }
-            if inputs == [-1] { gate.wait() }  // hold the first pass so the others queue up
+            if inputs == [-1] {  // hold the first pass so the others queue up behind it
+                heldPassStarted.signal()
+                _ = gate.wait(timeout: .now() + 30)
+            }
             return inputs.map { $0 * 10 }
         }
-        let first = Task { try await Self.submit(batcher, [-1]) }
-        while passes.withLock({ $0.isEmpty }) { await Task.yield() }
+        let results = Results()
+        batcher.submit([-1], timeout: 10_000_000_000, completion: results.record(-1))
+        try #require(heldPassStarted.wait(timeout: .now() + 10) == .success, "the first pass never started")
 
-        let results = try await withThrowingTaskGroup(of: (Int, BatchResult<Int>).self) { group in
-            for value in 0..<40 {
-                group.addTask { (value, try await Self.submit(batcher, [value, value + 1000])) }
-            }
-            while batcher.queuedCount < 80 { await Task.yield() }
-            gate.signal()
-            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        DispatchQueue.concurrentPerform(iterations: 40) { value in
+            batcher.submit([value, value + 1000], timeout: 10_000_000_000, completion: results.record(value))
         }
-        _ = try await first.value
-        for (value, result) in results {
+        // `submit` queues before it returns, so all 80 sequences wait behind the held pass now.
+        #expect(batcher.queuedCount == 80)
+        gate.signal()
+        try #require(results.waitForCompletions(41), "not every submission was completed")
+        for value in 0..<40 {
+            let result = try #require(try results[value]?.get())
             #expect(result.outputs == [value * 10, (value + 1000) * 10])
+            #expect(result.batchSizes.allSatisfy { $0 == 16 })
         }
         // 80 queued sequences at 16 a pass: exactly 5 passes after the held one.
         #expect(passes.withLock { $0 } == [1, 16, 16, 16, 16, 16])
-        #expect(results.values.allSatisfy { $0.batchSizes.allSatisfy { $0 == 16 } })
     }
 
-    @Test func aFullQueueRefusesAndATimedOutItemFails() async throws {
+    @Test func aFullQueueRefusesAndATimedOutItemFails() throws {
+        let heldPassStarted = DispatchSemaphore(value: 0)
         let gate = DispatchSemaphore(value: 0)
-        let started = Atomic<Bool>(false)
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 1, maxQueueSize: 1)) { inputs in
-            started.store(true, ordering: .sequentiallyConsistent)
-            if inputs == [0] { gate.wait() }
+            if inputs == [0] {
+                heldPassStarted.signal()
+                _ = gate.wait(timeout: .now() + 30)
+            }
             return inputs
         }
-        let running = Task { try await Self.submit(batcher, [0]) }
-        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
-        let waiting = Task { try await Self.submit(batcher, [1], timeout: 1_000_000) }
-        while batcher.queuedCount < 1 { await Task.yield() }
-        await #expect(throws: BatchingError.queueFull) { try await Self.submit(batcher, [2]) }
-        try await Task.sleep(for: .milliseconds(5))  // let item 1's deadline pass while the pass is held
+        let results = Results()
+        batcher.submit([0], timeout: 10_000_000_000, completion: results.record(0))
+        try #require(heldPassStarted.wait(timeout: .now() + 10) == .success, "the first pass never started")
+        batcher.submit([1], timeout: 1_000_000, completion: results.record(1))
+        #expect(batcher.queuedCount == 1)
+        batcher.submit([2], timeout: 10_000_000_000, completion: results.record(2))
+        #expect(results.error(2) == .queueFull, "the full queue took item 2")
+        // Time passing is the behaviour under test here, not a stand-in for ordering: 5 ms is more
+        // than item 1's 1 ms timeout, and it all passes while the pass ahead of item 1 is held.
+        usleep(5_000)
         gate.signal()
-        _ = try await running.value
-        await #expect(throws: BatchingError.timedOut) { try await waiting.value }
+        try #require(results.waitForCompletions(3), "not every submission was completed")
+        #expect(try results[0]?.get().outputs == [0])
+        #expect(results.error(1) == .timedOut, "item 1 outlived its timeout")
     }
 
     /// A timeout too long to add to the clock means none, not one already past.
-    @Test func theLongestTimeoutNeverExpires() async throws {
+    @Test func theLongestTimeoutNeverExpires() throws {
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4)) { $0 }
-        #expect(try await Self.submit(batcher, [7], timeout: .max).outputs == [7])
+        let results = Results()
+        batcher.submit([7], timeout: .max, completion: results.record(7))
+        try #require(results.waitForCompletions(1), "the submission was never completed")
+        #expect(try results[7]?.get().outputs == [7])
     }
 
-    @Test func aDelayWindowHoldsALoneItem() async throws {
+    @Test func aDelayWindowHoldsALoneItem() throws {
         let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4, maxBatchDelayMicroseconds: 200_000)) { $0 }
+        let results = Results()
         let started = ContinuousClock.now
-        _ = try await Self.submit(batcher, [1])
+        batcher.submit([1], timeout: 10_000_000_000, completion: results.record(1))
+        try #require(results.waitForCompletions(1), "the submission was never completed")
         #expect(ContinuousClock.now - started >= .milliseconds(190))
+        #expect(try results[1]?.get().outputs == [1])
     }
 
     @Test func aBatchThatFillsDuringTheWindowRunsWithoutWaitingForItsEnd() throws {
         let passes = Lock<[Int]>([])
+        let windowWaiting = DispatchSemaphore(value: 0)
         // A 10 s window: a full batch that waited for the window's end would show as a 10 s pass.
-        let batcher = DynamicBatcher<Int, Int>(configuration: .init(maxBatchSize: 4, maxBatchDelayMicroseconds: 10_000_000)) { inputs in
-            passes.withLock { $0.append(inputs.count) }
-            return inputs
-        }
+        let batcher = DynamicBatcher<Int, Int>(
+            configuration: .init(maxBatchSize: 4, maxBatchDelayMicroseconds: 10_000_000),
+            windowWillWait: { windowWaiting.signal() },
+            process: { inputs in
+                passes.withLock { $0.append(inputs.count) }
+                return inputs
+            })
         // Times come from the completions, which run on the batcher's queue: busy test threads
         // (other suites run in parallel) cannot stretch them.
         let answered = Lock<[ContinuousClock.Instant]>([])
@@ -84,18 +134,11 @@ struct DynamicBatcherTests {
             done.signal()
         }
         batcher.submit([2], timeout: 60_000_000_000, completion: record)
-        while batcher.queuedCount < 1 { usleep(1_000) }
-        usleep(20_000)  // the window is waiting now
+        try #require(windowWaiting.wait(timeout: .now() + 10) == .success, "no delay window began for the lone item")
         let filled = ContinuousClock.now
         batcher.submit([3, 4, 5], timeout: 60_000_000_000, completion: record)
-        #expect(done.wait(timeout: .now() + 30) == .success && done.wait(timeout: .now() + 30) == .success)
+        try #require(done.wait(timeout: .now() + 30) == .success && done.wait(timeout: .now() + 30) == .success, "a submission was never completed")
         #expect(answered.withLock { $0 }.allSatisfy { $0 - filled < .seconds(5) })
         #expect(passes.withLock { $0 } == [4])
-    }
-
-    private static func submit(_ batcher: DynamicBatcher<Int, Int>, _ inputs: [Int], timeout: UInt64 = 10_000_000_000) async throws -> BatchResult<Int> {
-        try await withCheckedThrowingContinuation { continuation in
-            batcher.submit(inputs, timeout: timeout) { continuation.resume(with: $0) }
-        }
     }
 }

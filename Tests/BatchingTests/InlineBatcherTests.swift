@@ -5,7 +5,8 @@ import Testing
 
 @testable import Batching
 
-/// Passes on the submitting threads: nothing runs until the lane's ``InlineBatcher/runPending(lane:)`` (or, for the calling thread's lane, ``InlineBatcher/runPending()``),
+/// Passes on the submitting threads: nothing runs until the lane's ``InlineBatcher/runPending(lane:)``
+/// (or, for the calling thread's lane, ``InlineBatcher/runPending()``),
 /// which runs the lane's work there, oldest first, in passes of at most `maxBatchSize`.
 struct InlineBatcherTests {
     /// Every completion, in the order they came.

@@ -14,7 +14,7 @@ extension EndToEnd {
             let process = try ServerProcess(
                 executable: executable,
                 arguments: [
-                    "--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
+                    "--host", "127.0.0.1", "--port", "0", "--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path,
                     "--drain-timeout-s", "2", "--scheduler", scheduler,
                 ])
             let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
@@ -29,7 +29,7 @@ extension EndToEnd {
             let classified = try client.exchange(HTTPFeatureTests.classifyText(text))
             #expect(classified.status == 200)
             #expect(classified.rawNumbers(for: "score").first == (try Fixtures.unbatchedScore(text)).description)
-            #expect((classified.json["model"] as? [String: Any])?["sha256"] as? String == Fixtures.bundle.sha256)
+            #expect((classified.json["model"] as? [String: Any])?["sha256"] as? String == BundledModel.bundle.sha256)
 
             process.send(signal: SIGTERM)
             try process.waitForExit(timeout: .seconds(8))
@@ -45,7 +45,7 @@ extension EndToEnd {
                 executable: URL(fileURLWithPath: "/bin/sh"),
                 arguments: [
                     "-c", "ulimit -n 64 && exec \"$0\" \"$@\"", executable.path, "--host", "127.0.0.1", "--port", "0",
-                    "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path,
+                    "--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path,
                     // The batch delay window was a Dispatch timer, which needs a new descriptor.
                     "--scheduler", "batch", "--max-batch-delay-us", "100000",
                 ])
@@ -77,11 +77,10 @@ extension EndToEnd {
                 }
 
                 clients = []
-                var recovered = false
-                for _ in 0..<50 where !recovered {
-                    usleep(20_000)
+                // Another process notices the closes and frees its descriptors: nothing tells this one when, so poll (bounded).
+                let recovered = try poll(every: .milliseconds(20), for: .seconds(5)) {
                     let client = try RawHTTPClient(port: port, timeout: .seconds(1))
-                    recovered = (try? client.exchange(RawHTTPClient.request("GET", "/healthz")).status) == 200
+                    return (try? client.exchange(RawHTTPClient.request("GET", "/healthz")).status) == 200
                 }
                 #expect(recovered, "round \(round): no 200 from /healthz once the connections were closed")
                 guard recovered else { break }
@@ -96,7 +95,9 @@ extension EndToEnd {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
                 executable: executable,
-                arguments: ["--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--vocab", Fixtures.vocabularyURL.path])
+                arguments: [
+                    "--host", "127.0.0.1", "--port", "0", "--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path,
+                ])
             _ = try process.waitForLine(containing: "loading the model", timeout: .seconds(30))
             process.send(signal: SIGTERM)
             try process.waitForExit(timeout: .seconds(15))
@@ -121,7 +122,7 @@ extension EndToEnd {
             let executable = try #require(ServerProcess.executableURL)
             let process = try ServerProcess(
                 executable: executable,
-                arguments: ["--host", "127.0.0.1", "--port", "0", "--model", Fixtures.checkpointURL.path, "--scheduler", "fifo"])
+                arguments: ["--host", "127.0.0.1", "--port", "0", "--model", BundledModel.checkpointURL.path, "--scheduler", "fifo"])
             try process.waitForExit(timeout: .seconds(15))
             #expect(process.exitedNormally)
             #expect(process.exitStatus != 0)
@@ -140,7 +141,7 @@ extension EndToEnd {
             try Data([0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x07, 0, 0, 0, 0]).write(to: damaged)
             for (path, reason) in [(directory.path, "is a directory"), (damaged.path, "damaged gzip data (invalid block type)")] {
                 let process = try ServerProcess(
-                    executable: executable, arguments: ["tokenize", "--vocab", Fixtures.vocabularyURL.path, "--data", path])
+                    executable: executable, arguments: ["tokenize", "--vocab", BundledModel.vocabularyURL.path, "--data", path])
                 try process.waitForExit(timeout: .seconds(15))
                 #expect(process.exitedNormally && process.exitStatus != 0)
                 #expect(process.output.contains("\(path) \(reason)") || process.output.contains("\(path): \(reason)"), "output: \(process.output)")

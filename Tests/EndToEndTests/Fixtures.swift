@@ -1,39 +1,16 @@
-import Foundation
 import SentimentModel
+import TestSupport
 
-/// The bundled model, loaded once, and the review texts the tests send.
+/// The review texts the tests send, and the scores the bundled model gives alone.
 enum Fixtures {
-    /// `Models/` at the repository root, found from this file's path.
-    static let modelsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Models")
-
-    /// `Models/imdb-lstm.keras`.
-    static let checkpointURL = modelsDirectory.appendingPathComponent("imdb-lstm.keras")
-
-    /// `Models/imdb-lstm-vocab.txt`.
-    static let vocabularyURL = modelsDirectory.appendingPathComponent("imdb-lstm-vocab.txt")
-
-    /// The bundled model with its vocabulary, as `lstm-serve` serves it by default.
-    static let bundle: ModelBundle = load(vocabulary: vocabularyURL)
-
-    /// The same checkpoint without a vocabulary: it accepts token ids only.
-    static let tokenOnlyBundle: ModelBundle = load(vocabulary: nil)
-
-    /// The bundled vocabulary.
-    static var vocabulary: Vocabulary {
-        guard let vocabulary = bundle.vocabulary else { fatalError("the bundled model was loaded without its vocabulary") }
-        return vocabulary
-    }
-
     /// The score of `text` computed alone, with no HTTP and no batching: the reference every served score must equal.
     static func unbatchedScore(_ text: String) throws -> Float {
-        try bundle.classifier.predict([vocabulary.encode(text)])[0]
+        try BundledModel.bundle.classifier.predict([BundledModel.vocabulary.encode(text)])[0]
     }
 
     /// The score of one id sequence computed alone.
     static func unbatchedScore(ids: [Int32]) throws -> Float {
-        try bundle.classifier.predict([ids])[0]
+        try BundledModel.bundle.classifier.predict([ids])[0]
     }
 
     /// 64 different review-like texts: every opening combined with every verdict.
@@ -60,12 +37,4 @@ enum Fixtures {
         "Not perfect, but charming, funny and well worth seeing.",
         "I fell asleep halfway through and did not bother to finish it.",
     ]
-
-    private static func load(vocabulary: URL?) -> ModelBundle {
-        do {
-            return try ModelBundle.load(checkpoint: checkpointURL, vocabulary: vocabulary)
-        } catch {
-            fatalError("the bundled model does not load: \(error)")
-        }
-    }
 }

@@ -69,7 +69,7 @@ extension EndToEnd {
                 for text in texts {
                     let response = try client.readResponse()
                     #expect(response.status == 200)
-                    #expect(response.json["tokens"] as? Int == Fixtures.vocabulary.encode(text).count)
+                    #expect(response.json["tokens"] as? Int == BundledModel.vocabulary.encode(text).count)
                     #expect(response.rawNumbers(for: "score").first == (try Fixtures.unbatchedScore(text)).description)
                 }
             }

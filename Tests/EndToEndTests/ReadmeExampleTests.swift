@@ -6,7 +6,7 @@ import Testing
 extension EndToEnd {
     /// The README's curl examples, replayed against the live service: each must answer exactly what the README shows.
     /// The README prints the AVX2 kernel's scores, whose last digits the portable kernel may not reproduce.
-    @Suite("README examples", .enabled(if: Fixtures.bundle.classifier.kernel == "avx2+fma"))
+    @Suite("README examples", .enabled(if: BundledModel.bundle.classifier.kernel == "avx2+fma"))
     struct ReadmeExampleTests {
         /// One `$ curl …` line of the README's console block and the output printed under it.
         struct Example: CustomStringConvertible {

@@ -83,6 +83,7 @@ final class ServerProcess {
     /// Waits for the process to exit, reading its output meanwhile; kills it and throws if it is still running at the deadline.
     func waitForExit(timeout: Duration) throws {
         let deadline = ContinuousClock.now + timeout
+        // Polls another process's state, bounded by `deadline`; the pause only spaces the checks once its output has ended.
         while process.isRunning && ContinuousClock.now < deadline {
             if !readAvailable(until: min(deadline, ContinuousClock.now + .milliseconds(50))) { usleep(10_000) }
         }

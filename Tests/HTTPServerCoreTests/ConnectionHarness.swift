@@ -1,6 +1,7 @@
 import Glibc
 import HTTP1
 import Synchronization
+import TestSupport
 
 @testable import HTTPServerCore
 

@@ -40,20 +40,21 @@ struct LifecycleTests {
     @Test func maxConnections_SlotIsFreed_WhenAClientResetsWhileItsHandlerWorks() throws {
         var configuration = HTTPServer.Configuration()
         configuration.maxConnections = 1
-        try withServer(configuration) { _, port in
+        let handler = GatedHandler(StubHandler(), holding: "/hold")
+        try withServer(configuration, handler: handler) { _, port in
             // `Connection: close` stops reading, so only the reset itself (a hang-up) tells the server.
             let first = try RawHTTPClient(port: port)
-            try first.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-            usleep(50_000)
+            try first.send("GET /hold HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            try #require(handler.waitUntilReceived(), "the held request never reached the handler")
             first.reset()
-            var status = 0
-            for _ in 0..<20 where status != 200 {
-                usleep(50_000)
+            // Nothing tells a client when the server has seen the reset, so poll (bounded) for the freed slot.
+            let freed = try poll(every: .milliseconds(20), for: .seconds(5)) {
                 let second = try RawHTTPClient(port: port)
                 try second.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
-                status = (try? second.readResponse().status) ?? 0
+                return (try? second.readResponse().status) == 200
             }
-            #expect(status == 200, "the reset connection still held the only slot after a second")
+            #expect(freed, "the reset connection still held the only slot after 5 s")
+            handler.release()  // The held request's answer now has no connection to go to.
         }
     }
 
@@ -61,24 +62,29 @@ struct LifecycleTests {
         var configuration = HTTPServer.Configuration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
+        // One I/O thread: the drain reaches both connections, in the order `stop` queued it, before the release's response.
+        configuration.ioThreadCount = 1
+        let handler = GatedHandler(StubHandler(), holding: "/hold")
+        let server = HTTPServer(configuration: configuration, handler: handler, logger: quietLogger)
         try server.start()
         let port = server.localPort
         let busy = try RawHTTPClient(port: port)
         let idle = try RawHTTPClient(port: port)
         try idle.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try idle.readResponse().status == 200)
-        try busy.send("GET /delay?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
-        usleep(50_000)
+        try #require(handler.waitUntilReceived(), "the idle connection's request never reached the handler")
+        try busy.send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n")
+        try #require(handler.waitUntilReceived(), "the held request never reached the handler")
 
         let stopped = DispatchSemaphore(value: 0)
         server.stop(drainTimeout: .seconds(5)) { stopped.signal() }
         #expect(idle.isClosedByServer())
+        handler.release()
         let response = try busy.readResponse()
-        #expect(response.status == 200 && response.text == "/delay?ms=300")
+        #expect(response.status == 200 && response.text == "/hold")
         #expect(response.header("Connection") == "close")
         #expect(busy.isClosedByServer())
-        #expect(stopped.wait(timeout: .now() + 5) == .success)
+        #expect(stopped.wait(timeout: .now() + 5) == .success, "the server did not report itself stopped")
         #expect(throws: RawHTTPClientError.self) { try RawHTTPClient(port: port) }
     }
 
@@ -96,13 +102,8 @@ struct LifecycleTests {
         #expect(ioThreads(port: port).count == 3)
 
         #expect(server.stopAndWait(drainTimeout: .seconds(1)))
-        // A loop thread exits right after the task that stops it, so allow it a moment.
-        var remaining = ioThreads(port: port)
-        for _ in 0..<100 where !remaining.isEmpty {
-            usleep(10_000)
-            remaining = ioThreads(port: port)
-        }
-        #expect(remaining.isEmpty)
+        // A loop thread exits right after the task that stops it, and nothing signals its exit: poll (bounded).
+        #expect(poll(for: .seconds(5)) { ioThreads(port: port).isEmpty }, "I/O threads still running: \(ioThreads(port: port))")
     }
 
     @Test func droppingARunningServer_ClosesItsConnectionsListenerAndThreads() throws {
@@ -117,31 +118,27 @@ struct LifecycleTests {
 
         server = nil
         #expect(client.isClosedByServer())
-        var listening = true
-        var threads = [""]
-        for _ in 0..<100 where listening || !threads.isEmpty {
-            listening = (try? RawHTTPClient(port: port)) != nil
-            threads = ioThreads(port: port)
-            if listening || !threads.isEmpty { usleep(10_000) }
-        }
-        #expect(!listening)
-        #expect(threads.isEmpty)
+        // The listener closes and the threads exit as the server winds down, which nothing signals: poll (bounded).
+        #expect(poll(for: .seconds(5)) { (try? RawHTTPClient(port: port)) == nil }, "the listener still accepts")
+        #expect(poll(for: .seconds(5)) { ioThreads(port: port).isEmpty }, "I/O threads still running: \(ioThreads(port: port))")
     }
 
     @Test func stop_ForceClosesAfterTheDrainTimeout() throws {
         var configuration = HTTPServer.Configuration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        let server = HTTPServer(configuration: configuration, handler: StubHandler(), logger: quietLogger)
+        let handler = GatedHandler(StubHandler(), holding: "/hold")
+        let server = HTTPServer(configuration: configuration, handler: handler, logger: quietLogger)
         try server.start()
         let client = try RawHTTPClient(port: server.localPort)
-        try client.send("GET /delay?ms=3000 HTTP/1.1\r\nHost: t\r\n\r\n")
-        usleep(50_000)
+        try client.send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n")
+        try #require(handler.waitUntilReceived(), "the held request never reached the handler")
         let clock = ContinuousClock()
         let start = clock.now
-        #expect(server.stopAndWait(drainTimeout: .milliseconds(200)))
+        #expect(server.stopAndWait(drainTimeout: .milliseconds(200)), "the server did not report itself stopped")
         #expect(start.duration(to: clock.now) < .seconds(2))
         #expect(client.isClosedByServer())
+        handler.release()  // Never answered in time: the request was still held when the drain ended.
     }
 }
 

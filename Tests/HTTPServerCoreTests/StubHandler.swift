@@ -1,7 +1,7 @@
 import Dispatch
 import HTTP1
 import HTTPServerCore
-import Logging
+import TestSupport
 
 /// Routes for server tests: `/echo` returns the body, `/delay?ms=N` answers after N ms from another queue,
 /// `/text` returns `hello`, `/big?n=N` returns N bytes cycling through `a`...`z`, anything else 404.
@@ -38,30 +38,12 @@ struct StubHandler: HTTPHandler {
     }
 }
 
-/// A logger that drops everything, so test output stays readable.
-let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-
-/// Starts a server on 127.0.0.1 with an ephemeral port, runs `body`, then stops the server.
+/// Serves `handler` (``StubHandler`` by default) on 127.0.0.1 and an ephemeral port with TestSupport's
+/// `withLiveServer`, runs `body` with the server and its port, then stops the server (bounded wait).
 func withServer(
     _ configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
     handler: any HTTPHandler = StubHandler(),
     _ body: (HTTPServer, Int) throws -> Void
 ) throws {
-    var configuration = configuration
-    configuration.host = "127.0.0.1"
-    configuration.port = 0
-    let server = HTTPServer(configuration: configuration, handler: handler, logger: quietLogger)
-    try server.start()
-    defer { server.stopAndWait(drainTimeout: .milliseconds(500)) }
-    try body(server, server.localPort)
-}
-
-extension HTTPServer {
-    /// Stops and blocks the (test) thread until the server reports it stopped, or 10 s pass. Returns whether it stopped.
-    @discardableResult
-    func stopAndWait(drainTimeout: Duration) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        stop(drainTimeout: drainTimeout) { done.signal() }
-        return done.wait(timeout: .now() + 10) == .success
-    }
+    try withLiveServer(configuration, handler: handler) { server in try body(server, server.localPort) }
 }

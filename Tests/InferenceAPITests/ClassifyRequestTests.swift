@@ -29,7 +29,10 @@ struct ClassifyRequestTests {
         (#"{"tokens": []}"#, .tokens([])),
         (#"{"tokens": [-3, 0, -0, 9223372036854775807, -9223372036854775808]}"#, .tokens([-3, 0, 0, .max, .min])),
         // Decision: a number with an exact integer value is an id, as with JSONDecoder.
-        (#"{"tokens": [1e2, 100.0, 1E+2, 10000e-2, 0.5e1, 0e999, 1.000e3, 9223372036854775807.000]}"#, .tokens([100, 100, 100, 100, 5, 0, 1000, .max])),
+        (
+            #"{"tokens": [1e2, 100.0, 1E+2, 10000e-2, 0.5e1, 0e999, 1.000e3, 9223372036854775807.000]}"#,
+            .tokens([100, 100, 100, 100, 5, 0, 1000, .max])
+        ),
         (#"{"tokens": [[1, 14], [1, 22, 3]]}"#, .tokenBatch([[1, 14], [1, 22, 3]])),
         (#"{"tokens": [[]]}"#, .tokenBatch([[]])),
         (#"{"tokens": [[1], []]}"#, .tokenBatch([[1], []])),
@@ -63,9 +66,11 @@ struct ClassifyRequestTests {
         // Structure and field set.
         ("[1, 2]", "must be a JSON object"), (#""text""#, "must be a JSON object"), ("5", "must be a JSON object"), ("null", "must be a JSON object"),
         ("[1, 2", "not valid JSON"), ("{}", "needs one of the fields"), (#"{"txt": "a"}"#, "unknown field 'txt'"),
-        (#"{"Text": "a"}"#, "unknown field 'Text'"), (#"{"text": 5, "txt": [}"#, "not valid JSON"), (#"{"text": "a", "extra": null}"#, "unknown field 'extra'"),
+        (#"{"Text": "a"}"#, "unknown field 'Text'"), (#"{"text": 5, "txt": [}"#, "not valid JSON"),
+        (#"{"text": "a", "extra": null}"#, "unknown field 'extra'"),
         (#"{"text": "a", "texts": ["b"]}"#, "not text and texts"), (#"{"text": "a", "tokens": "b", "texts": 1}"#, "not text and texts and tokens"),
-        (#"{"text": "a", "text": "b"}"#, "field text appears more than once"), (#"{"tokens": [1], "tokens": [2]}"#, "field tokens appears more than once"),
+        (#"{"text": "a", "text": "b"}"#, "field text appears more than once"),
+        (#"{"tokens": [1], "tokens": [2]}"#, "field tokens appears more than once"),
         // Types, naming the field and what was expected.
         (#"{"text": 5}"#, "field text has the wrong type (expected a string, got a number)"),
         (#"{"text": null}"#, "field text has the wrong type (expected a string, got null)"),
@@ -76,7 +81,8 @@ struct ClassifyRequestTests {
         (#"{"tokens": "1 2"}"#, "field tokens has the wrong type (expected an array of integer ids"),
         (#"{"tokens": [1.5]}"#, "field tokens[0] has the wrong type (expected an integer id or an array of ids, got 1.5"),
         (#"{"tokens": [1, 2.5]}"#, "field tokens[1] has the wrong type (expected an integer id, got 2.5"),
-        (#"{"tokens": [1e-1]}"#, "field tokens[0] has the wrong type"), (#"{"tokens": [1.000000000000000000001]}"#, "field tokens[0] has the wrong type"),
+        (#"{"tokens": [1e-1]}"#, "field tokens[0] has the wrong type"),
+        (#"{"tokens": [1.000000000000000000001]}"#, "field tokens[0] has the wrong type"),
         (#"{"tokens": [9223372036854775808]}"#, "not an integer in the 64-bit range"), (#"{"tokens": [-9223372036854775809]}"#, "64-bit range"),
         (#"{"tokens": [1e19]}"#, "64-bit range"), (#"{"tokens": [1e999999999999]}"#, "64-bit range"), (#"{"tokens": [true]}"#, "got a boolean"),
         (#"{"tokens": [1, [2]]}"#, "field tokens[1] has the wrong type (expected an integer id, got an array)"),
@@ -181,7 +187,9 @@ struct ClassifyRequestTests {
     static func randomBody(_ random: inout SplitMix64) -> (String, ClassifyRequest) {
         func space() -> String { (0..<random.next(below: 3)).map { _ in [" ", "\t", "\n", "\r"][random.next(below: 4)] }.joined() }
         func string() -> (String, String) {
-            let pool: [Character] = ["a", "Z", " ", "'", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "\u{7F}", "é", "ß", "—", "中", "\u{FFFD}", "😀", "🎬", "\u{10FFFF}"]
+            let pool: [Character] = [
+                "a", "Z", " ", "'", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "\u{7F}", "é", "ß", "—", "中", "\u{FFFD}", "😀", "🎬", "\u{10FFFF}",
+            ]
             var value = "", json = "\""
             for _ in 0..<random.next(below: 24) {
                 let character = pool[random.next(below: pool.count)]
@@ -212,7 +220,9 @@ struct ClassifyRequestTests {
             }
             return (values, "[" + space() + texts.joined(separator: space() + "," + space()) + space() + "]")
         }
-        func wrap(_ key: String, _ value: String) -> String { space() + "{" + space() + "\"\(key)\"" + space() + ":" + space() + value + space() + "}" + space() }
+        func wrap(_ key: String, _ value: String) -> String {
+            space() + "{" + space() + "\"\(key)\"" + space() + ":" + space() + value + space() + "}" + space()
+        }
         switch random.next(below: 4) {
         case 0:
             let (value, json) = string()

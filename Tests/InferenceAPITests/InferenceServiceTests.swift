@@ -4,58 +4,17 @@ import Foundation
 import HTTP1
 import SentimentModel
 import Locking
+import TestSupport
 import Testing
 
 @testable import InferenceAPI
 
-/// The API called in-process with request values: routes, shapes, errors. No sockets. Most tests
-/// run on ``StubModel``; the first checks the real model behind the same seam.
+/// The API called in-process on ``StubModel``: what the service makes of the model behind the seam, and how
+/// inline scheduling runs it. No sockets. Routes, error statuses and the real model's answers are run both
+/// in-process and over a socket, from one body, by the end-to-end suites (`EndToEndTests`).
 struct InferenceServiceTests {
-    static let model: ModelBundle = {
-        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Models")
-        do {
-            return try ModelBundle.load(
-                checkpoint: models.appendingPathComponent("imdb-lstm.keras"), vocabulary: models.appendingPathComponent("imdb-lstm-vocab.txt"))
-        } catch {
-            fatalError("bundled model: \(error)")
-        }
-    }()
-
     static func service(_ configuration: ServiceConfiguration = .init(), model: any ServedModel = StubModel()) -> InferenceService {
         InferenceService(model: model, configuration: configuration)
-    }
-
-    static func send(_ service: InferenceService, _ method: HTTPMethod, _ target: String, json: String? = nil, contentType: String? = "application/json") async -> (HTTPResponse, [String: Any]) {
-        var headers: HTTPHeaders = [:]
-        if json != nil, let contentType { headers.add(name: "Content-Type", value: contentType) }
-        let request = HTTPRequest(method: method, target: target, headers: headers, body: Array((json ?? "").utf8))
-        let context = RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now)
-        let response = await withCheckedContinuation { continuation in
-            service.handle(request, context: context) { continuation.resume(returning: $0) }
-            // What an I/O thread does once it has read a round of requests: the inline scheduler's pass runs here.
-            service.roundEnded()
-        }
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
-        return (response, object)
-    }
-
-    @Test func classifiesOneTextLikeTheModel() async throws {
-        let service = Self.service(model: Self.model)
-        let text = "A wonderful, moving film with brilliant acting."
-        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"text": "\#(text)"}"#)
-        #expect(response.status == .ok)
-        #expect(response.headers["Content-Type"] == "application/json")
-        #expect(response.headers["X-Batch-Size"] == "1")
-        let ids = try #require(Self.model.vocabulary).encode(text)
-        let expected = try Self.model.classifier.predict([ids])[0]
-        #expect((body["score"] as? Double).map { Float($0) } == expected)
-        #expect(body["label"] as? String == (expected >= 0.5 ? "positive" : "negative"))
-        #expect(body["tokens"] as? Int == ids.count)
-        #expect(body["truncated"] as? Bool == false)
-        let model = try #require(body["model"] as? [String: Any])
-        #expect(model["name"] as? String == "imdb-lstm")
-        #expect(model["sha256"] as? String == Self.model.sha256)
     }
 
     /// Inline scheduling: a request waits for the end of the round of the thread that handled it,
@@ -85,72 +44,43 @@ struct InferenceServiceTests {
     }
 
     /// Scores, labels, token counts and truncation come from the model behind the seam, in order.
-    @Test func resultsComeFromTheServedModel() async throws {
+    @Test func resultsComeFromTheServedModel() throws {
         let stub = StubModel(maxLength: 3)
-        let (response, body) = await Self.send(Self.service(model: stub), .POST, "/classify", json: #"{"texts": ["aaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "a b c d"]}"#)
-        #expect(response.status == .ok)
-        let results = try #require(body["results"] as? [[String: Any]])
+        let json = #"{"texts": ["aaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "a b c d"]}"#
+        let response = try Self.service(model: stub).test(.inProcess) { try $0.execute(.classify(json)) }
+        #expect(response.status == 200)
+        let results = try #require(response.json["results"] as? [[String: Any]])
         let expected = [[Int32(1), 7, 50], [1, 1, 1, 1, 1]].map(StubModel.score(of:))
         #expect(results.map { ($0["score"] as? Double).map(Float.init) } == expected)
         #expect(results.map { $0["label"] as? String } == expected.map { $0 >= 0.5 ? "positive" : "negative" })
         #expect(results.map { $0["tokens"] as? Int } == [3, 5])
         #expect(results.map { $0["truncated"] as? Bool } == [false, true])
         #expect(stub.recordedPasses.map { $0.map(\.ids) } == [[[1, 7, 50], [1, 1, 1, 1, 1]]])
-        let model = try #require(body["model"] as? [String: Any])
+        let model = try #require(response.json["model"] as? [String: Any])
         #expect(model["name"] as? String == "stub" && model["sha256"] as? String == stub.sha256)
     }
 
-    @Test func batchShapesAnswerInOrder() async throws {
-        let service = Self.service()
-        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"texts": ["great film", "awful film", "great film"]}"#)
-        #expect(response.status == .ok)
-        let results = try #require(body["results"] as? [[String: Any]])
-        #expect(results.count == 3)
-        #expect(results[0]["score"] as? Double == results[2]["score"] as? Double)
-        #expect(results.map { ($0["score"] as? Double).map(Float.init) } == [[Int32(1), 5, 4], [1, 5, 4], [1, 5, 4]].map(StubModel.score(of:)))
+    @Test func batchShapesAnswerInOrder() throws {
+        try Self.service().test(.inProcess) { client in
+            let texts = try client.execute(.classify(#"{"texts": ["great film", "awful film", "great film"]}"#))
+            #expect(texts.status == 200)
+            let results = try #require(texts.json["results"] as? [[String: Any]])
+            #expect(results.count == 3)
+            #expect(results[0]["score"] as? Double == results[2]["score"] as? Double)
+            let expected = [[Int32(1), 5, 4], [1, 5, 4], [1, 5, 4]].map(StubModel.score(of:))
+            #expect(results.map { ($0["score"] as? Double).map(Float.init) } == expected)
 
-        let long = (0..<9).map { _ in "7" }.joined(separator: ",")
-        let (tokenResponse, tokenBody) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [[1, 14, 22], [1, \#(long)]]}"#)
-        #expect(tokenResponse.status == .ok)
-        let tokenResults = try #require(tokenBody["results"] as? [[String: Any]])
-        #expect(tokenResults.map { $0["tokens"] as? Int } == [3, 10])
-        #expect(tokenResults.map { $0["truncated"] as? Bool } == [false, true])
+            let long = (0..<9).map { _ in "7" }.joined(separator: ",")
+            let tokens = try client.execute(.classify(#"{"tokens": [[1, 14, 22], [1, \#(long)]]}"#))
+            #expect(tokens.status == 200)
+            let tokenResults = try #require(tokens.json["results"] as? [[String: Any]])
+            #expect(tokenResults.map { $0["tokens"] as? Int } == [3, 10])
+            #expect(tokenResults.map { $0["truncated"] as? Bool } == [false, true])
 
-        let (single, singleBody) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [1, 14, 22]}"#)
-        #expect(single.status == .ok)
-        #expect(singleBody["score"] as? Double == tokenResults[0]["score"] as? Double)
-    }
-
-    @Test(arguments: [
-        ("not json", 400, "invalid_request"),
-        ("[1, 2]", 400, "invalid_request"),
-        (#"{"text": 5}"#, 400, "invalid_request"),
-        (#"{"texts": "one"}"#, 400, "invalid_request"),
-        (#"{"tokens": [1.5]}"#, 400, "invalid_request"),
-        (#"{"text": "a", "texts": ["b"]}"#, 400, "invalid_request"),
-        (#"{"txt": "a"}"#, 400, "invalid_request"),
-        ("{}", 400, "invalid_request"),
-        ("", 400, "invalid_request"),
-        (#"{"tokens": [1, 100]}"#, 422, "token_out_of_range"),
-        (#"{"tokens": [[1], [-3]]}"#, 422, "token_out_of_range"),
-        (#"{"texts": []}"#, 422, "empty_batch"),
-        (#"{"tokens": []}"#, 422, "empty_sequence"),
-        (#"{"tokens": [[1, 5], []]}"#, 422, "empty_sequence"),
-    ])
-    func badBodiesGetTheRightStatusAndCode(json: String, status: Int, code: String) async {
-        let (response, body) = await Self.send(Self.service(), .POST, "/classify", json: json)
-        #expect(response.status.code == status)
-        if !code.isEmpty {
-            #expect((body["error"] as? [String: Any])?["code"] as? String == code)
-            #expect(((body["error"] as? [String: Any])?["message"] as? String)?.isEmpty == false)
+            let single = try client.execute(.classify(#"{"tokens": [1, 14, 22]}"#))
+            #expect(single.status == 200)
+            #expect(single.json["score"] as? Double == tokenResults[0]["score"] as? Double)
         }
-    }
-
-    @Test func perRequestLimitIs422() async {
-        let service = Self.service(.init(maxItemsPerRequest: 2))
-        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"texts": ["a", "b", "c"]}"#)
-        #expect(response.status.code == 422)
-        #expect((body["error"] as? [String: Any])?["code"] as? String == "batch_too_large")
     }
 
     @Test(arguments: [
@@ -163,49 +93,21 @@ struct InferenceServiceTests {
         #expect(InferenceService.isJSONMediaType(contentType) == isJSON)
     }
 
-    @Test func wrongContentTypeIs415() async {
-        let (response, _) = await Self.send(Self.service(), .POST, "/classify", json: #"{"text": "a"}"#, contentType: "text/plain")
-        #expect(response.status.code == 415)
-        let (ok, _) = await Self.send(Self.service(), .POST, "/classify", json: #"{"text": "a"}"#, contentType: "Application/JSON; charset=utf-8")
-        #expect(ok.status.code == 200)
-    }
-
-    @Test func textWithoutAVocabularyIs422() async throws {
-        let service = Self.service(model: StubModel(acceptsText: false))
-        let (response, body) = await Self.send(service, .POST, "/classify", json: #"{"text": "good"}"#)
-        #expect(response.status.code == 422)
-        #expect((body["error"] as? [String: Any])?["code"] as? String == "no_vocabulary")
-        let (tokens, _) = await Self.send(service, .POST, "/classify", json: #"{"tokens": [1, 50]}"#)
-        #expect(tokens.status == .ok)
-    }
-
-    @Test func routesAndMethods() async throws {
-        let service = Self.service()
-        #expect(await Self.send(service, .GET, "/healthz").0.status == .ok)
-        #expect(await Self.send(service, .GET, "/readyz").0.status == .ok)
-        #expect(await Self.send(service, .GET, "/nope").0.status.code == 404)
-        let (notAllowed, _) = await Self.send(service, .GET, "/classify")
-        #expect(notAllowed.status.code == 405)
-        #expect(notAllowed.headers["Allow"] == "POST")
-        #expect(await Self.send(service, .POST, "/healthz").0.headers["Allow"] == "GET, HEAD")
-
-        let (models, body) = await Self.send(service, .GET, "/v1/models")
-        #expect(models.status == .ok)
-        let info = try #require((body["models"] as? [[String: Any]])?.first)
-        #expect(info["parameters"] as? Int == 42)
-        #expect(info["max_length"] as? Int == 8)
-        #expect(info["vocabulary_size"] as? Int == 100)
-        #expect(info["labels"] as? [String] == ["negative", "positive"])
-        #expect(info["accepts_text"] as? Bool == true)
-        let (one, oneBody) = await Self.send(service, .GET, "/v1/models/stub?verbose=1")
-        #expect(one.status == .ok)
-        #expect(oneBody["sha256"] as? String == StubModel().sha256)
-        #expect(await Self.send(service, .GET, "/v1/models/other").0.status.code == 404)
-
-        service.beginDraining()
-        let (draining, drainingBody) = await Self.send(service, .GET, "/readyz")
-        #expect(draining.status.code == 503)
-        #expect((drainingBody["error"] as? [String: Any])?["code"] as? String == "not_ready")
-        #expect(await Self.send(service, .GET, "/healthz").0.status == .ok)
+    /// `/v1/models` and `/v1/models/<name>` describe the served model from its ``ServedModel/details``; a query is ignored.
+    @Test func modelRoutesDescribeTheServedModel() throws {
+        try Self.service().test(.inProcess) { client in
+            let models = try client.execute("GET", "/v1/models")
+            #expect(models.status == 200)
+            let info = try #require((models.json["models"] as? [[String: Any]])?.first)
+            #expect(info["parameters"] as? Int == 42)
+            #expect(info["max_length"] as? Int == 8)
+            #expect(info["vocabulary_size"] as? Int == 100)
+            #expect(info["labels"] as? [String] == ["negative", "positive"])
+            #expect(info["accepts_text"] as? Bool == true)
+            let one = try client.execute("GET", "/v1/models/stub?verbose=1")
+            #expect(one.status == 200)
+            #expect(one.json["sha256"] as? String == StubModel().sha256)
+            #expect(try client.execute("GET", "/v1/models/other").status == 404)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KerasFiles
+import TestSupport
 import Testing
 
 @testable import SentimentModel
@@ -20,10 +21,15 @@ struct ArchitectureTests {
                 config: config(["input_dim": .number(7), "output_dim": .number(2), "mask_zero": .bool(false)], embedding), weights: [tensor([7, 2])]),
             LayerRecord(
                 className: "LSTM", name: "lstm",
-                config: config(["units": .number(Double(units)), "activation": .string("tanh"), "recurrent_activation": .string("sigmoid"), "use_bias": .bool(true)], lstm),
+                config: config(
+                    [
+                        "units": .number(Double(units)), "activation": .string("tanh"), "recurrent_activation": .string("sigmoid"),
+                        "use_bias": .bool(true),
+                    ], lstm),
                 weights: [tensor([2, 4 * units]), tensor([units, 4 * units]), tensor([4 * units])]),
             LayerRecord(
-                className: "Dense", name: "dense", config: config(["units": .number(1), "activation": .string("sigmoid"), "use_bias": .bool(true)], dense),
+                className: "Dense", name: "dense",
+                config: config(["units": .number(1), "activation": .string("sigmoid"), "use_bias": .bool(true)], dense),
                 weights: [tensor([units, 1]), tensor([1])]),
         ]
     }
@@ -104,7 +110,7 @@ struct ArchitectureTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bytes = try Data(contentsOf: Fixtures.model("imdb-lstm.keras"))
+        let bytes = try Data(contentsOf: BundledModel.checkpointURL)
         let truncated = directory.appendingPathComponent("truncated.keras")
         try bytes.prefix(bytes.count / 2).write(to: truncated)
         #expect { try ModelBundle.load(checkpoint: truncated, vocabulary: nil) } throws: { error in

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import SentimentModel
@@ -5,7 +6,7 @@ import Testing
 /// A batch of N sequences scores exactly as N single forward passes.
 struct BatchingEquivalenceTests {
     @Test func batchedScoresEqualUnbatchedScoresBitForBit() throws {
-        let classifier = Fixtures.bundled.classifier
+        let classifier = BundledModel.bundle.classifier
         let sequences = try Fixtures.golden("imdb-lstm-golden.json").cases.map(\.ids)
         let batched = try classifier.predict(sequences)
         for (sequence, score) in zip(sequences, batched) {
@@ -18,7 +19,7 @@ struct BatchingEquivalenceTests {
     }
 
     @Test func paddingAndTruncationFollowKerasPre() throws {
-        let classifier = Fixtures.bundled.classifier
+        let classifier = BundledModel.bundle.classifier
         let long = (0..<700).map { Int32(4 + $0 % 9000) }
         let scores = try classifier.predict([long, Array(long.suffix(500)), [0, 0, 0] + [1, 50, 60], [1, 50, 60]])
         #expect(scores[0] == scores[1])  // only the last 500 ids count
@@ -27,8 +28,12 @@ struct BatchingEquivalenceTests {
     }
 
     @Test func refusesIdsOutsideTheEmbedding() {
-        let classifier = Fixtures.bundled.classifier
-        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: 10_000, position: 1, vocabularySize: 10_000))) { try classifier.predict([[1, 10_000]]) }
-        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: -1, position: 0, vocabularySize: 10_000))) { try classifier.predict([[1, 5], [-1]]) }
+        let classifier = BundledModel.bundle.classifier
+        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: 10_000, position: 1, vocabularySize: 10_000))) {
+            try classifier.predict([[1, 10_000]])
+        }
+        #expect(throws: ModelError.tokenOutOfRange(TokenOutOfRange(id: -1, position: 0, vocabularySize: 10_000))) {
+            try classifier.predict([[1, 5], [-1]])
+        }
     }
 }

@@ -1,31 +1,16 @@
 import Foundation
-import SentimentModel
 
-/// Paths to the committed fixtures and the bundled model.
+/// Paths to the committed fixtures (the bundled model is TestSupport's `BundledModel`).
 enum Fixtures {
     /// `Tests/SentimentModelTests/Fixtures/<name>`.
     static func url(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent(name)
     }
 
-    /// `Models/<name>` at the repository root.
-    static func model(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Models").appendingPathComponent(name)
-    }
-
     /// A golden file written by `training/make_golden.py`.
     static func golden(_ name: String) throws -> Golden {
         try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url(name)))
     }
-
-    static let bundled: ModelBundle = {
-        do {
-            return try ModelBundle.load(checkpoint: model("imdb-lstm.keras"), vocabulary: model("imdb-lstm-vocab.txt"))
-        } catch {
-            fatalError("the bundled model does not load: \(error)")
-        }
-    }()
 }
 
 /// Inputs and Keras `predict` outputs for one model.

@@ -1,6 +1,7 @@
 import CLSTMKernel
 import Foundation
 import KerasFiles
+import TestSupport
 import Testing
 
 @testable import SentimentModel
@@ -20,7 +21,7 @@ struct GoldenTests {
     }
 
     @Test func bundledKerasCheckpointAgreesWithKeras() throws {
-        let bundle = Fixtures.bundled
+        let bundle = BundledModel.bundle
         let architecture = bundle.classifier.architecture
         #expect(architecture.parameterCount == 328_353)
         #expect(architecture.vocabularySize == 10_000 && architecture.embeddingWidth == 32 && architecture.units == 32)
@@ -47,7 +48,7 @@ struct GoldenTests {
 
     /// The portable step kernel, which processors without AVX2/FMA run, forced on this one.
     @Test(arguments: [
-        ("imdb-lstm.keras", Fixtures.model("imdb-lstm.keras"), "imdb-lstm-golden.json"),
+        ("imdb-lstm.keras", BundledModel.checkpointURL, "imdb-lstm-golden.json"),
         ("alt-5000x16x48.keras", Fixtures.url("alt-5000x16x48.keras"), "alt-5000x16x48-golden.json"),
         ("keras2-hard-sigmoid.h5", Fixtures.url("keras2-hard-sigmoid.h5"), "keras2-hard-sigmoid-golden.json"),
     ])
@@ -84,7 +85,7 @@ struct GoldenTests {
     /// that must not change a single bit of any score. The clamped path, which models with larger
     /// weights take, is checked against Keras here too.
     @Test func skippingTheGateClampChangesNoScore() throws {
-        let (architecture, weights) = try Self.interpret(Fixtures.model("imdb-lstm.keras"))
+        let (architecture, weights) = try Self.interpret(BundledModel.checkpointURL)
         let fastest = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .fastest)
         let clamped = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .withoutGateBound)
         #expect(fastest.engine.cell.gateBound > 0 && fastest.engine.cell.gateBound <= LSTM_UNCLAMPED_GATE_BOUND)
@@ -97,7 +98,7 @@ struct GoldenTests {
     /// Weights too large for the bound keep the clamp: gate pre-activations here reach the
     /// hundreds, where the exponential without its clamp overflows its exponent bits.
     @Test func largeRecurrentWeightsKeepTheClamp() throws {
-        var (architecture, weights) = try Self.interpret(Fixtures.model("imdb-lstm.keras"))
+        var (architecture, weights) = try Self.interpret(BundledModel.checkpointURL)
         weights.recurrentKernel = weights.recurrentKernel.map { $0 * 40 }
         let fastest = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .fastest)
         let clamped = LSTMClassifier(architecture: architecture, weights: weights, stepPath: .withoutGateBound)

@@ -63,11 +63,11 @@ struct HelperThreadTests {
             let slowHalf = random.next(below: 2)
             let work = random.next(below: 2 * limit)
             helper.run { half in
-                if half == slowHalf { usleep(UInt32(work)) }
+                if half == slowHalf { usleep(UInt32(work)) }  // Deliberate: one half outlasts the other, so either side waits.
                 halves.withLock { $0.append(half) }
             }
             if halves.withLock({ $0.sorted() }) != [0, 1] { wrong.append(pass) }
-            usleep(UInt32(random.next(below: 3 * limit)))
+            usleep(UInt32(random.next(below: 3 * limit)))  // Deliberate: the gap that finds the helper spinning or asleep.
         }
         return wrong
     }
@@ -84,7 +84,7 @@ struct HelperThreadTests {
     private static func passesWithLateWakeUps() -> [Int] {
         let handOffs = Counter()
         let helper = HelperThread(spinLimit: .zero) {
-            if handOffs.value.add(1, ordering: .relaxed).newValue % 3 == 0 { usleep(300) }
+            if handOffs.value.add(1, ordering: .relaxed).newValue % 3 == 0 { usleep(300) }  // Deliberate: the late wake-up.
         }
         return wrongPasses(of: helper, count: 2_000)
     }

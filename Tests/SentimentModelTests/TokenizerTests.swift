@@ -24,7 +24,7 @@ struct TokenizerTests {
             "a", "Z", "q9", "0", "'", "\u{2019}", "\u{2018}", " ", "  ", ".", "-", "\t", "\n", "\u{0}", "<br>", "<BR />", "<bR  />",
             "<br/", "<b", "<br", "<", "/", ">", "é", "É", "ß", "×", "÷", "Ø", "ø", "ÿ", "À", "Þ", "\u{C3}", "Ā", "ğ", "😀", "日本", "\u{7F}",
         ]
-        let vocabulary = try #require(Fixtures.bundled.vocabulary)
+        let vocabulary = try #require(BundledModel.bundle.vocabulary)
         var random = SplitMix64(seed: 2_019)
         for _ in 0..<3_000 {
             let text = (0..<Int(random.next() % 24)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
@@ -94,7 +94,7 @@ struct TokenizerTests {
 
     @Test func agreesWithThePythonTokenizerOnTheGoldenReviews() throws {
         let golden = try Fixtures.golden("imdb-lstm-golden.json")
-        let vocabulary = try #require(Fixtures.bundled.vocabulary)
+        let vocabulary = try #require(BundledModel.bundle.vocabulary)
         #expect(golden.cases.count >= 200)
         for item in golden.cases {
             let text = try #require(item.text)

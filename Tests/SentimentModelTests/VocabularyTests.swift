@@ -6,7 +6,7 @@ import Testing
 
 struct VocabularyTests {
     @Test func bundledVocabularyFollowsKerasIMDBConventions() throws {
-        let vocabulary = try #require(Fixtures.bundled.vocabulary)
+        let vocabulary = try #require(BundledModel.bundle.vocabulary)
         #expect(vocabulary.count == 10_000)
         #expect(Array(vocabulary.words.prefix(4)) == ["<pad>", "<start>", "<unk>", "<unused>"])
         #expect(vocabulary.id(of: "the") == 4)
@@ -70,7 +70,7 @@ struct VocabularyTests {
     @Test func encodesTheDensestTextsTokenForToken() throws {
         // One-byte tokens between one-byte separators: the most tokens a text can hold, which
         // `encode` sizes its output for.
-        let vocabulary = try #require(Fixtures.bundled.vocabulary)
+        let vocabulary = try #require(BundledModel.bundle.vocabulary)
         let a = vocabulary.id(of: "a")
         for length in 0..<40 {
             let text = String((0..<length).map { $0 % 2 == 0 ? Character("a") : Character(" ") })
@@ -97,7 +97,7 @@ struct VocabularyTests {
         let path = directory.appendingPathComponent("big.txt")
         try (words.joined(separator: "\n") + "\n").write(to: path, atomically: true, encoding: .utf8)
         #expect(throws: ModelError.vocabularyMismatch(vocabulary: 10_001, embedding: 10_000)) {
-            try ModelBundle.load(checkpoint: Fixtures.model("imdb-lstm.keras"), vocabulary: path)
+            try ModelBundle.load(checkpoint: BundledModel.checkpointURL, vocabulary: path)
         }
     }
 }
