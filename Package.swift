@@ -86,7 +86,8 @@ let package = Package(
             swiftSettings: sharedSettings),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
-            name: "HTTPServerCoreTests", dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            name: "HTTPServerCoreTests",
+            dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSettings),
         .testTarget(name: "BatchingTests", dependencies: ["Batching", "Locking"], swiftSettings: sharedSettings),
         .testTarget(

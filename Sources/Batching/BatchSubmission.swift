@@ -26,7 +26,10 @@ final class BatchSubmission<Output: Sendable>: Sendable {
 
     @inlinable
     init(count: Int, completion: @escaping BatchCompletion<Output>) {
-        state = Lock(State(outputs: Array(repeating: nil, count: count), batchSizes: Array(repeating: 0, count: count), remaining: count, completion: completion))
+        state = Lock(
+            State(
+                outputs: Array(repeating: nil, count: count), batchSizes: Array(repeating: 0, count: count), remaining: count, completion: completion)
+        )
     }
 
     @inlinable

@@ -1,7 +1,7 @@
 import Glibc
 import HTTP1
-import Logging
 import Locking
+import Logging
 
 extension HTTPServer {
     /// Hands an accepted connection to an I/O thread, or refuses it over the connection limit or while stopping.

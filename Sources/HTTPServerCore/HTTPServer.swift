@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
 package import HTTP1
-package import Logging
 import Locking
+package import Logging
 
 /// A minimal HTTP/1.1 server on non-blocking sockets and epoll I/O threads.
 ///

@@ -117,11 +117,13 @@ final class IOLoop: @unchecked Sendable {  // mutable state is confined to the l
     func start() throws(SocketError) {
         let retained = Unmanaged.passRetained(self)
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            let loop = Unmanaged<IOLoop>.fromOpaque(context!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, retained.toOpaque())
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                let loop = Unmanaged<IOLoop>.fromOpaque(context!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, retained.toOpaque())
         guard result == 0 else {
             retained.release()
             throw SocketError(operation: "pthread_create", errno: result)

@@ -32,24 +32,33 @@ enum ClassifyRequest: Equatable {
             try json.expectEnd()
             throw .badRequest("the body must be a JSON object with one of the fields text, texts or tokens")
         }
-        var keys: [String] = [], unknown: String?, duplicate: String?, request: ClassifyRequest?
+        var keys: [String] = []
+        var unknown: String?
+        var duplicate: String?
+        var request: ClassifyRequest?
         try json.container { json, key, _ throws(ServiceError) in
-            guard !keys.contains(key) else { duplicate = duplicate ?? key; return try json.skipValue() }
+            guard !keys.contains(key) else {
+                duplicate = duplicate ?? key
+                return try json.skipValue()
+            }
             keys.append(key)
             switch key {
             case "text": request = try text(&json)
             case "texts": request = try texts(&json)
             case "tokens": request = try tokens(&json)
-            default: unknown = unknown ?? key; try json.skipValue()
+            default:
+                unknown = unknown ?? key
+                try json.skipValue()
             }
         }
         try json.expectEnd()
         if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens") }
         if let duplicate { throw .badRequest("field \(duplicate) appears more than once; send it exactly once") }
         guard keys.count == 1 else {
-            throw .badRequest(keys.isEmpty
-                ? "the body needs one of the fields text, texts or tokens"
-                : "use exactly one of text, texts or tokens, not \(keys.sorted().joined(separator: " and "))")
+            throw .badRequest(
+                keys.isEmpty
+                    ? "the body needs one of the fields text, texts or tokens"
+                    : "use exactly one of text, texts or tokens, not \(keys.sorted().joined(separator: " and "))")
         }
         if let typeError = json.typeError { throw typeError }
         guard let request else { throw .badRequest("the body is not a valid classify request") }
@@ -57,16 +66,26 @@ enum ClassifyRequest: Equatable {
     }
 
     private static func text(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {
-        guard json.peek == UInt8(ascii: "\"") else { try json.mismatch("text", "a string"); return nil }
+        guard json.peek == UInt8(ascii: "\"") else {
+            try json.mismatch("text", "a string")
+            return nil
+        }
         return .text(try json.parseString())
     }
 
     private static func texts(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {
-        guard json.peek == UInt8(ascii: "[") else { try json.mismatch("texts", "an array of strings"); return nil }
-        var texts: [String] = [], ok = true
+        guard json.peek == UInt8(ascii: "[") else {
+            try json.mismatch("texts", "an array of strings")
+            return nil
+        }
+        var texts: [String] = []
+        var ok = true
         try json.container { json, _, i throws(ServiceError) in
             if !ok { return try json.skipValue() }
-            guard json.peek == UInt8(ascii: "\"") else { ok = false; return try json.mismatch("texts[\(i)]", "a string") }
+            guard json.peek == UInt8(ascii: "\"") else {
+                ok = false
+                return try json.mismatch("texts[\(i)]", "a string")
+            }
             texts.append(try json.parseString())
         }
         return ok ? .texts(texts) : nil
@@ -78,7 +97,10 @@ enum ClassifyRequest: Equatable {
             try json.mismatch("tokens", "an array of integer ids or an array of such arrays")
             return nil
         }
-        var single: [Int] = [], batch: [[Int]] = [], isBatch: Bool?, ok = true
+        var single: [Int] = []
+        var batch: [[Int]] = []
+        var isBatch: Bool?
+        var ok = true
         try json.container { json, _, i throws(ServiceError) in
             if !ok { return try json.skipValue() }
             let batched = isBatch ?? (json.peek == UInt8(ascii: "["))

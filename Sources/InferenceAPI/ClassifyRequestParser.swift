@@ -26,7 +26,10 @@ struct ClassifyRequestParser {
 
     /// An id, or nil after recording why the value is not one.
     mutating func parseID(_ field: @autoclosure () -> String, _ expected: @autoclosure () -> String) throws(ServiceError) -> Int? {
-        guard let byte = peek, byte == UInt8(ascii: "-") || Self.isDigit(byte) else { try mismatch(field(), expected()); return nil }
+        guard let byte = peek, byte == UInt8(ascii: "-") || Self.isDigit(byte) else {
+            try mismatch(field(), expected())
+            return nil
+        }
         let start = index
         if let id = try scanNumber() { return id }
         let text = String(decoding: bytes[start..<min(index, start + 24)], as: UTF8.self) + (index - start > 24 ? "…" : "")
@@ -65,13 +68,19 @@ struct ClassifyRequestParser {
 
     /// An object or array at the cursor: calls `each` at every member's value with its key ("" in arrays) and index.
     mutating func container(_ each: (inout Self, String, Int) throws(ServiceError) -> Void) throws(ServiceError) {
-        let isObject = peek == UInt8(ascii: "{"), close = UInt8(ascii: isObject ? "}" : "]")
+        let isObject = peek == UInt8(ascii: "{")
+        let close = UInt8(ascii: isObject ? "}" : "]")
         depth += 1
         guard depth <= Self.maxDepth else { throw .badRequest("the body nests arrays and objects more than \(Self.maxDepth) levels deep") }
         index += 1
         skipWhitespace()
-        if peek == close { index += 1; depth -= 1; return }
-        var count = 0, key = ""
+        if peek == close {
+            index += 1
+            depth -= 1
+            return
+        }
+        var count = 0
+        var key = ""
         while true {
             if isObject {
                 guard peek == UInt8(ascii: "\"") else { throw invalid("expected a field name in double quotes") }
@@ -84,7 +93,11 @@ struct ClassifyRequestParser {
             try each(&self, key, count)
             count += 1
             skipWhitespace()
-            if peek == close { index += 1; depth -= 1; return }
+            if peek == close {
+                index += 1
+                depth -= 1
+                return
+            }
             guard peek == UInt8(ascii: ",") else { throw invalid(isObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array") }
             index += 1
             skipWhitespace()
@@ -117,7 +130,11 @@ struct ClassifyRequestParser {
         if negative { index += 1 }
         // Non-zero digits go into `magnitude`; zeros wait in `zeros` until a non-zero digit follows. So the value is
         // magnitude × 10^(zeros − fractionDigits ± exponent), and magnitude's last digit is not 0.
-        var magnitude: UInt64 = 0, zeros = 0, fractionDigits = 0, exponent = 0, fits = true
+        var magnitude: UInt64 = 0
+        var zeros = 0
+        var fractionDigits = 0
+        var exponent = 0
+        var fits = true
         func times10() {
             let (product, overflow) = magnitude.multipliedReportingOverflow(by: 10)
             (magnitude, fits) = (product, fits && !overflow)
@@ -128,7 +145,9 @@ struct ClassifyRequestParser {
         while let byte = peek {
             if Self.isDigit(byte) {
                 if inFraction { fractionDigits += 1 }
-                if byte == UInt8(ascii: "0") { zeros += 1 } else {
+                if byte == UInt8(ascii: "0") {
+                    zeros += 1
+                } else {
                     for _ in 0...zeros where fits { times10() }
                     let (sum, overflow) = magnitude.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
                     (magnitude, fits, zeros) = (sum, fits && !overflow, 0)
@@ -138,7 +157,9 @@ struct ClassifyRequestParser {
                 index += 1
                 guard let next = peek, Self.isDigit(next) else { throw invalid("expected a digit after '.' in a number") }
                 continue
-            } else { break }
+            } else {
+                break
+            }
             index += 1
         }
         if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
@@ -155,7 +176,10 @@ struct ClassifyRequestParser {
         guard magnitude != 0 else { return 0 }
         var power = zeros - fractionDigits + exponent
         guard fits, power >= 0 else { return nil }
-        while power > 0, fits { times10(); power -= 1 }
+        while power > 0, fits {
+            times10()
+            power -= 1
+        }
         guard fits, magnitude <= UInt64(Int.max) + (negative ? 1 : 0) else { return nil }
         return negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude)
     }
@@ -177,10 +201,16 @@ struct ClassifyRequestParser {
         buffer.append(contentsOf: bytes[start..<end])
         while let byte = peek {
             switch byte {
-            case UInt8(ascii: "\""): index += 1; return try buffer.withUnsafeBufferPointer { buffer throws(ServiceError) in try string(buffer, ascii: false) }
-            case UInt8(ascii: "\\"): index += 1; try unescape(into: &buffer)
+            case UInt8(ascii: "\""):
+                index += 1
+                return try buffer.withUnsafeBufferPointer { buffer throws(ServiceError) in try string(buffer, ascii: false) }
+            case UInt8(ascii: "\\"):
+                index += 1
+                try unescape(into: &buffer)
             case ..<0x20: throw invalid("unescaped control character in a string")
-            default: buffer.append(byte); index += 1  // not reached: a plain run stops only at the cases above
+            default:
+                buffer.append(byte)
+                index += 1  // not reached: a plain run stops only at the cases above
             }
             let (runEnd, _) = plainRun(from: index)
             buffer.append(contentsOf: bytes[index..<runEnd])
@@ -221,16 +251,17 @@ struct ClassifyRequestParser {
     }
 
     private mutating func unescape(into buffer: inout [UInt8]) throws(ServiceError) {
-        let unescaped: UInt8? = switch peek {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): peek
-        case UInt8(ascii: "b"): 0x08
-        case UInt8(ascii: "f"): 0x0C
-        case UInt8(ascii: "n"): 0x0A
-        case UInt8(ascii: "r"): 0x0D
-        case UInt8(ascii: "t"): 0x09
-        case UInt8(ascii: "u"): nil
-        default: throw invalid("invalid escape in a string")
-        }
+        let unescaped: UInt8? =
+            switch peek {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): peek
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            case UInt8(ascii: "u"): nil
+            default: throw invalid("invalid escape in a string")
+            }
         index += 1
         if let unescaped { return buffer.append(unescaped) }
         var code = try hex4()
@@ -250,11 +281,12 @@ struct ClassifyRequestParser {
     private mutating func hex4() throws(ServiceError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let digit: UInt8? = switch peek {
-            case let byte? where Self.isDigit(byte): byte - UInt8(ascii: "0")
-            case let byte? where (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20): (byte | 0x20) - UInt8(ascii: "a") + 10
-            default: nil
-            }
+            let digit: UInt8? =
+                switch peek {
+                case let byte? where Self.isDigit(byte): byte - UInt8(ascii: "0")
+                case let byte? where (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20): (byte | 0x20) - UInt8(ascii: "a") + 10
+                default: nil
+                }
             guard let digit else { throw invalid("expected 4 hex digits after \\u") }
             value = value << 4 | UInt32(digit)
             index += 1

@@ -1,5 +1,5 @@
-import Foundation
 import Batching
+import Foundation
 import HTTP1
 import SentimentModel
 
@@ -102,7 +102,8 @@ extension InferenceService {
     private func checkCount(_ count: Int) throws(ServiceError) {
         guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
         guard count <= configuration.maxItemsPerRequest else {
-            throw .unprocessable("batch_too_large", "the batch has \(count) items; at most \(configuration.maxItemsPerRequest) are allowed per request")
+            throw .unprocessable(
+                "batch_too_large", "the batch has \(count) items; at most \(configuration.maxItemsPerRequest) are allowed per request")
         }
     }
 

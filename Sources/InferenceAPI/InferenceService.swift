@@ -89,10 +89,11 @@ package final class InferenceService: HTTPHandler {
         case "/v1/models":
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             let model = self.model
-            respond(Self.json { writer in
-                writer.key("models")
-                writer.array { $0.object { ModelInfo(model).write(to: &$0) } }
-            })
+            respond(
+                Self.json { writer in
+                    writer.key("models")
+                    writer.array { $0.object { ModelInfo(model).write(to: &$0) } }
+                })
         case "/v1/models/" + model.name:
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             respond(Self.json { ModelInfo(model).write(to: &$0) })

@@ -39,6 +39,9 @@ struct Evaluate: ParsableCommand {
         print("model:      \(bundle.name) (sha256 \(bundle.sha256.prefix(16))…)")
         print("reviews:    \(reviews.count)")
         print("accuracy:   \(String(format: "%.4f", accuracy)) (\(correct)/\(reviews.count))")
-        print("throughput: \(String(format: "%.0f", Double(reviews.count) / seconds)) reviews/s (tokenize \(String(format: "%.2f", Double(tokenized - start) / 1e9)) s, forward \(String(format: "%.2f", Double(end - tokenized) / 1e9)) s, batch \(batchSize))")
+        let rate = String(format: "%.0f", Double(reviews.count) / seconds)
+        let tokenizing = String(format: "%.2f", Double(tokenized - start) / 1e9)
+        let forward = String(format: "%.2f", Double(end - tokenized) / 1e9)
+        print("throughput: \(rate) reviews/s (tokenize \(tokenizing) s, forward \(forward) s, batch \(batchSize))")
     }
 }

@@ -27,7 +27,9 @@ struct HealthCheck: ParsableCommand {
         let bound = try Environment.resolve(host, "HOST", default: Serve.Defaults.http.host)
         let port = try Environment.resolve(self.port, "PORT", default: Serve.Defaults.http.port)
         let target = Self.connectableHost(bound)
-        guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace }) else { throw ValidationError("--path must start with / and hold no spaces") }
+        guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace }) else {
+            throw ValidationError("--path must start with / and hold no spaces")
+        }
         guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
         do {
             let status = try Self.statusCode(host: target, port: port, path: path, timeout: .milliseconds(timeoutMs))

@@ -7,7 +7,14 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Keras checkpoint (.keras or legacy .h5). Default: the bundled Models/imdb-lstm.keras. [LSTM_SERVE_MODEL]")
     var model: String?
 
-    @Option(name: .long, help: "Vocabulary file, one word a line; without one only token requests work. Default: <checkpoint stem>-vocab.txt beside the checkpoint, if present. [LSTM_SERVE_VOCAB]")
+    @Option(
+        name: .long,
+        help:
+            """
+            Vocabulary file, one word a line; without one only token requests work. Default: <checkpoint stem>-vocab.txt \
+            beside the checkpoint, if present. [LSTM_SERVE_VOCAB]
+            """
+    )
     var vocab: String?
 
     @Option(name: .long, help: "Input length when the checkpoint records none. Default: 500. [LSTM_SERVE_MAX_LENGTH]")
@@ -57,7 +64,8 @@ enum BundledModel {
             directory = directory.deletingLastPathComponent()
         }
         guard let found = candidates.first(where: { fileManager.fileExists(atPath: $0.path) }) else {
-            throw CommandFailure("no --model given and the bundled \(relativePath) was not found (looked in \(candidates[0].path) and above the executable)")
+            throw CommandFailure(
+                "no --model given and the bundled \(relativePath) was not found (looked in \(candidates[0].path) and above the executable)")
         }
         return found
     }

@@ -14,34 +14,90 @@ import SentimentModel
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the classifier over HTTP (the default command).",
-        discussion: "Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals with underscores, e.g. LSTM_SERVE_PORT=9000.")
+        discussion:
+            """
+            Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals \
+            with underscores, e.g. LSTM_SERVE_PORT=9000.
+            """
+    )
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Address to bind. Default: \(Defaults.http.host). [LSTM_SERVE_HOST]")
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: \(Defaults.http.port). [LSTM_SERVE_PORT]")
     var port: Int?
-    @Option(help: "How requests share forward passes: inline (each I/O thread runs the requests it read together as one pass, itself) or batch (whole passes on a worker thread). Default: \(Defaults.batching.scheduling.rawValue). [LSTM_SERVE_SCHEDULER]")
+    @Option(
+        help:
+            """
+            How requests share forward passes: inline (each I/O thread runs the requests it read together as one \
+            pass, itself) or batch (whole passes on a worker thread). Default: \(Defaults.batching.scheduling.rawValue). \
+            [LSTM_SERVE_SCHEDULER]
+            """
+    )
     var scheduler: String?
     @Option(help: "Most sequences in one forward pass. Default: \(Defaults.batching.maxBatchSize). [LSTM_SERVE_MAX_BATCH_SIZE]")
     var maxBatchSize: Int?
-    @Option(help: "--scheduler batch: microseconds an idle worker waits to fill a batch. Default: \(Defaults.batching.maxBatchDelayMicroseconds). [LSTM_SERVE_MAX_BATCH_DELAY_US]")
+    @Option(
+        help:
+            """
+            --scheduler batch: microseconds an idle worker waits to fill a batch. Default: \(Defaults.batching.maxBatchDelayMicroseconds). \
+            [LSTM_SERVE_MAX_BATCH_DELAY_US]
+            """
+    )
     var maxBatchDelayUs: Int?
-    @Option(help: "Most sequences waiting for a pass (inline: on one I/O thread); beyond it 503. Default: \(Defaults.batching.maxQueueSize). [LSTM_SERVE_MAX_QUEUE]")
+    @Option(
+        help:
+            """
+            Most sequences waiting for a pass (inline: on one I/O thread); beyond it 503. Default: \(Defaults.batching.maxQueueSize). \
+            [LSTM_SERVE_MAX_QUEUE]
+            """
+    )
     var maxQueue: Int?
-    @Option(help: "--scheduler batch: milliseconds a request may wait for a pass; beyond it 504. Default: \(Defaults.service.requestTimeoutMilliseconds). [LSTM_SERVE_REQUEST_TIMEOUT_MS]")
+    @Option(
+        help:
+            """
+            --scheduler batch: milliseconds a request may wait for a pass; beyond it 504. Default: \(Defaults.service.requestTimeoutMilliseconds). \
+            [LSTM_SERVE_REQUEST_TIMEOUT_MS]
+            """
+    )
     var requestTimeoutMs: Int?
-    @Option(help: "Most texts or token sequences in one request; beyond it 422. Default: \(Defaults.service.maxItemsPerRequest). [LSTM_SERVE_MAX_ITEMS_PER_REQUEST]")
+    @Option(
+        help:
+            """
+            Most texts or token sequences in one request; beyond it 422. Default: \(Defaults.service.maxItemsPerRequest). \
+            [LSTM_SERVE_MAX_ITEMS_PER_REQUEST]
+            """
+    )
     var maxItemsPerRequest: Int?
     @Option(help: "Largest request body in bytes; beyond it 413. Default: \(Defaults.http.limits.maxBodyBytes). [LSTM_SERVE_MAX_BODY_BYTES]")
     var maxBodyBytes: Int?
-    @Option(help: "Largest request line plus headers in bytes; beyond it 431. Default: \(Defaults.http.limits.maxHeaderBytes). [LSTM_SERVE_MAX_HEADER_BYTES]")
+    @Option(
+        help:
+            """
+            Largest request line plus headers in bytes; beyond it 431. Default: \(Defaults.http.limits.maxHeaderBytes). \
+            [LSTM_SERVE_MAX_HEADER_BYTES]
+            """
+    )
     var maxHeaderBytes: Int?
-    @Option(help: "Milliseconds to receive a request head; beyond it 408 and close. Default: \(Defaults.http.headerReadTimeout.wholeMilliseconds). [LSTM_SERVE_HEADER_TIMEOUT_MS]")
+    @Option(
+        help:
+            """
+            Milliseconds to receive a request head; beyond it 408 and close. Default: \(Defaults.http.headerReadTimeout.wholeMilliseconds). \
+            [LSTM_SERVE_HEADER_TIMEOUT_MS]
+            """
+    )
     var headerTimeoutMs: Int?
-    @Option(help: "Seconds an idle keep-alive connection stays open. Default: \(Defaults.http.idleTimeout.components.seconds). [LSTM_SERVE_IDLE_TIMEOUT_S]")
+    @Option(
+        help:
+            "Seconds an idle keep-alive connection stays open. Default: \(Defaults.http.idleTimeout.components.seconds). [LSTM_SERVE_IDLE_TIMEOUT_S]")
     var idleTimeoutS: Int?
-    @Option(help: "I/O threads serving the connections (assigned round-robin), at most \(InferenceService.inlineLanes). Default: the number of cores. [LSTM_SERVE_IO_THREADS]")
+    @Option(
+        help:
+            """
+            I/O threads serving the connections (assigned round-robin), at most \(InferenceService.inlineLanes). \
+            Default: the number of cores. [LSTM_SERVE_IO_THREADS]
+            """
+    )
     var ioThreads: Int?
     @Option(help: "Most open connections. Default: \(Defaults.http.maxConnections). [LSTM_SERVE_MAX_CONNECTIONS]")
     var maxConnections: Int?
@@ -49,6 +105,9 @@ struct Serve: ParsableCommand {
     var drainTimeoutS: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: \(Defaults.logLevel). [LSTM_SERVE_LOG_LEVEL]")
     var logLevel: String?
+
+    /// The scheduler choices, for messages.
+    private static let schedulerNames = BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")
 
     /// The defaults of every option: the configuration types' own, so they are written once.
     enum Defaults {
@@ -75,22 +134,28 @@ struct Serve: ParsableCommand {
 
         let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: Defaults.batching.scheduling.rawValue)
         guard let scheduling = BatchingConfiguration.Scheduling(rawValue: schedulerName) else {
-            throw ValidationError("--scheduler must be one of: \(BatchingConfiguration.Scheduling.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(schedulerName)')")
+            throw ValidationError(
+                "--scheduler must be one of: \(Self.schedulerNames) (got '\(schedulerName)')"
+            )
         }
         let batching = BatchingConfiguration(
             scheduling: scheduling,
-            maxBatchSize: try positive(Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: Defaults.batching.maxBatchSize), "--max-batch-size"),
+            maxBatchSize: try positive(
+                Environment.resolve(maxBatchSize, "MAX_BATCH_SIZE", default: Defaults.batching.maxBatchSize), "--max-batch-size"),
             maxBatchDelayMicroseconds: try nonNegative(
-                Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: Defaults.batching.maxBatchDelayMicroseconds), "--max-batch-delay-us"),
+                Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: Defaults.batching.maxBatchDelayMicroseconds),
+                "--max-batch-delay-us"),
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: Defaults.batching.maxQueueSize), "--max-queue"))
         let service = InferenceService(
             model: bundle,
             configuration: ServiceConfiguration(
                 batching: batching,
                 maxItemsPerRequest: try positive(
-                    Environment.resolve(maxItemsPerRequest, "MAX_ITEMS_PER_REQUEST", default: Defaults.service.maxItemsPerRequest), "--max-items-per-request"),
+                    Environment.resolve(maxItemsPerRequest, "MAX_ITEMS_PER_REQUEST", default: Defaults.service.maxItemsPerRequest),
+                    "--max-items-per-request"),
                 requestTimeoutMilliseconds: try positive(
-                    Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: Defaults.service.requestTimeoutMilliseconds), "--request-timeout-ms")))
+                    Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: Defaults.service.requestTimeoutMilliseconds),
+                    "--request-timeout-ms")))
 
         var configuration = Defaults.http
         configuration.host = try Environment.resolve(host, "HOST", default: Defaults.http.host)
@@ -100,14 +165,18 @@ struct Serve: ParsableCommand {
         configuration.limits.maxHeaderBytes = try positive(
             Environment.resolve(maxHeaderBytes, "MAX_HEADER_BYTES", default: Defaults.http.limits.maxHeaderBytes), "--max-header-bytes")
         configuration.headerReadTimeout = .milliseconds(
-            try positive(Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: Defaults.http.headerReadTimeout.wholeMilliseconds), "--header-timeout-ms"))
+            try positive(
+                Environment.resolve(headerTimeoutMs, "HEADER_TIMEOUT_MS", default: Defaults.http.headerReadTimeout.wholeMilliseconds),
+                "--header-timeout-ms"))
         configuration.idleTimeout = .seconds(
-            try positive(Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: Int(Defaults.http.idleTimeout.components.seconds)), "--idle-timeout-s"))
+            try positive(
+                Environment.resolve(idleTimeoutS, "IDLE_TIMEOUT_S", default: Int(Defaults.http.idleTimeout.components.seconds)), "--idle-timeout-s"))
         configuration.maxConnections = try positive(
             Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: Defaults.http.maxConnections), "--max-connections")
         configuration.ioThreadCount = try ioThreadCount()
         configuration.accessLogHeaders = ["X-Batch-Size"]
-        let drainTimeout = try nonNegative(Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: Defaults.drainTimeoutSeconds), "--drain-timeout-s")
+        let drainTimeout = try nonNegative(
+            Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: Defaults.drainTimeoutSeconds), "--drain-timeout-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
@@ -124,12 +193,14 @@ struct Serve: ParsableCommand {
         } catch {
             throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
-        logger.info("serving", metadata: [
-            "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
-            "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
-            "kernel": "\(bundle.classifier.kernel)", "scheduler": "\(scheduling.rawValue)",
-            "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
-        ])
+        logger.info(
+            "serving",
+            metadata: [
+                "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
+                "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
+                "kernel": "\(bundle.classifier.kernel)", "scheduler": "\(scheduling.rawValue)",
+                "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
+            ])
 
         // Park the main thread; the shutdown action exits the process. Not `dispatchMain()`: nothing runs on the main
         // queue, and as the main thread leaves, libdispatch makes the main queue an eventfd, and traps if the process
@@ -144,7 +215,9 @@ struct Serve: ParsableCommand {
         let count = try positive(
             Environment.resolve(ioThreads, "IO_THREADS", default: min(HTTPServer.Configuration.activeProcessorCount, InferenceService.inlineLanes)),
             "--io-threads")
-        guard count <= InferenceService.inlineLanes else { throw ValidationError("--io-threads must be at most \(InferenceService.inlineLanes), got \(count)") }
+        guard count <= InferenceService.inlineLanes else {
+            throw ValidationError("--io-threads must be at most \(InferenceService.inlineLanes), got \(count)")
+        }
         return count
     }
 

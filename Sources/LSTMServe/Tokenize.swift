@@ -14,7 +14,8 @@ struct Tokenize: ParsableCommand {
     var data: String
 
     func run() throws {
-        let url = try vocab.map { URL(fileURLWithPath: $0) }
+        let url =
+            try vocab.map { URL(fileURLWithPath: $0) }
             ?? BundledModel.checkpointURL().deletingLastPathComponent().appendingPathComponent("imdb-lstm-vocab.txt")
         let vocabulary = try Vocabulary(contentsOf: url)
         var output = ""

@@ -65,7 +65,8 @@ struct LSTMEngine: Sendable {
     func run(_ sequences: [TokenSequence]) -> [Float] {
         guard !sequences.isEmpty else { return [] }
         for sequence in sequences {
-            precondition(sequence.bound <= cell.vocabularySize, "a sequence checked for \(sequence.bound) ids reached a model of \(cell.vocabularySize)")
+            precondition(
+                sequence.bound <= cell.vocabularySize, "a sequence checked for \(sequence.bound) ids reached a model of \(cell.vocabularySize)")
         }
         let batch = sequences.map(\.ids)
         let order = batch.indices.sorted { batch[$0].count > batch[$1].count }

@@ -1,6 +1,6 @@
 import HTTP1
-import Testing
 import TestSupport
+import Testing
 
 /// A malformed wire message, the error it must raise and the status that error maps to.
 struct MalformedCase: Sendable, CustomTestStringConvertible {

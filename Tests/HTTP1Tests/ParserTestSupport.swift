@@ -1,6 +1,6 @@
 import HTTP1
-import Testing
 import TestSupport
+import Testing
 
 /// How a test cuts the wire bytes into `append` calls.
 enum Split: Sendable, CustomTestStringConvertible {

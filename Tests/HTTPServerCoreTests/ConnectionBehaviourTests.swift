@@ -61,9 +61,7 @@ struct ConnectionBehaviourTests {
     @Test func pipelinedRequests_AnsweredOutOfOrder_AreWrittenInOrder() throws {
         try withServer { _, port in
             let client = try RawHTTPClient(port: port)
-            try client.send(
-                "GET /delay?ms=300 HTTP/1.1\r\nHost: t\r\n\r\nGET /delay?ms=100 HTTP/1.1\r\nHost: t\r\n\r\nGET /delay?ms=0 HTTP/1.1\r\nHost: t\r\n\r\n"
-            )
+            try client.send(["300", "100", "0"].map { "GET /delay?ms=\($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined())
             let bodies = try (0..<3).map { _ in try client.readResponse().text }
             #expect(bodies == ["/delay?ms=300", "/delay?ms=100", "/delay?ms=0"])
         }
@@ -72,7 +70,8 @@ struct ConnectionBehaviourTests {
     @Test func chunkedBody_IsDechunked() throws {
         try withServer { _, port in
             let client = try RawHTTPClient(port: port)
-            try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n")
+            try client.send(
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n")
             #expect(try client.readResponse().text == "Wikipedia")
         }
     }

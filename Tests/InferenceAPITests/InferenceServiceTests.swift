@@ -2,8 +2,8 @@ import Batching
 import Dispatch
 import Foundation
 import HTTP1
-import SentimentModel
 import Locking
+import SentimentModel
 import TestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 import InferenceAPI
-import SentimentModel
 import Locking
+import SentimentModel
 
 /// A model behind the ``ServedModel`` seam that the service tests control: a word is its length
 /// in letters as an id (so a text's ids are predictable), a score is the sum of the ids modulo 100

@@ -56,7 +56,9 @@ package struct KerasCheckpoint: Sendable {
     }
 
     /// Assembles a checkpoint from parts already in memory (tools and tests); validates the weights against the configs.
-    package init(format: CheckpointFormat, modelClassName: String, layers: [LayerRecord], inputBatchShape: [Int?]?, kerasVersion: String?) throws(CheckpointError) {
+    package init(format: CheckpointFormat, modelClassName: String, layers: [LayerRecord], inputBatchShape: [Int?]?, kerasVersion: String?)
+        throws(CheckpointError)
+    {
         try Self.validate(layers)
         self.format = format
         self.modelClassName = modelClassName
