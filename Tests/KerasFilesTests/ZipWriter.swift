@@ -11,34 +11,22 @@ enum ZipWriter {
             let crc = Inflate.crc32(data[...])
             let offset = UInt32(output.count)
             let nameBytes = Array(name.utf8)
+            // The fields a local header and a central directory entry share, from "version needed" on:
+            // version 2.0, no flags, stored, no time or date, the CRC, both sizes, the name's length, no extra.
+            func sharedFields(_ into: inout [UInt8]) {
+                for value in [20, 0, 0, 0, 0] { le16(value, &into) }
+                for value in [crc, UInt32(data.count), UInt32(data.count)] { le32(value, &into) }
+                le16(nameBytes.count, &into)
+                le16(0, &into)
+            }
             le32(0x0403_4B50, &output)
-            le16(20, &output)
-            le16(0, &output)
-            le16(0, &output)
-            le16(0, &output)
-            le16(0, &output)
-            le32(crc, &output)
-            le32(UInt32(data.count), &output)
-            le32(UInt32(data.count), &output)
-            le16(nameBytes.count, &output)
-            le16(0, &output)
+            sharedFields(&output)
             output += nameBytes + data
             le32(0x0201_4B50, &central)
-            le16(20, &central)
-            le16(20, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le32(crc, &central)
-            le32(UInt32(data.count), &central)
-            le32(UInt32(data.count), &central)
-            le16(nameBytes.count, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le32(0, &central)
+            le16(20, &central)  // version made by
+            sharedFields(&central)
+            for _ in 0..<3 { le16(0, &central) }  // comment length, disk number, internal attributes
+            le32(0, &central)  // external attributes
             le32(offset, &central)
             central += nameBytes
         }
