@@ -54,18 +54,23 @@ extension Connection {
         }
     }
 
-    /// Stops taking new requests because the server is stopping; an idle connection closes at once.
+    /// Stops taking new requests because the server is stopping. A request that has started to arrive is still
+    /// read to its end and answered, and requests already buffered behind it too; the last response carries
+    /// `Connection: close`. A connection with nothing started and nothing owed closes at once.
     func beginDrain() {
         guard phase != .closed else { return }
         draining = true
-        stopParsing = true
-        if awaiting.isEmpty && pendingWriteBytes == 0 {
-            // Nothing owed: an idle connection has no unread input to protect, so it closes at once.
-            parser.bufferedByteCount == 0 || phase == .lingering ? close() : beginLinger()
+        if phase == .lingering {
+            close()
+        } else if awaiting.isEmpty && pendingWriteBytes == 0 && !requestInProgress {
+            close()
         } else {
-            updateInterest()
+            processInput()
         }
     }
+
+    /// Whether bytes of a request that has not been dispatched yet have arrived: its head or body is being read.
+    var requestInProgress: Bool { !parser.isIdle }
 
     /// Deregisters from the loop and closes the descriptor. Idempotent.
     func close() {

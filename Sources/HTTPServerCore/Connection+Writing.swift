@@ -26,9 +26,9 @@ extension Connection {
 
     /// Encodes and queues one response; decides whether the connection stays open after it.
     private func write(_ response: HTTPResponse, for request: Awaiting) {
-        // Close after this response if the request asked for it, or if it is the last one owed while the server
-        // drains or the client has half-closed.
-        let keepAlive = request.keepAlive && !((draining || peerClosed) && awaiting.isEmpty)
+        // Close after this response if the request asked for it, or if it is the last one owed while the client has
+        // half-closed, or while the server drains and no further request has started to arrive.
+        let keepAlive = request.keepAlive && !((peerClosed || (draining && !requestInProgress)) && awaiting.isEmpty)
         let bytes = ResponseEncoder.encode(
             response, requestMethod: request.method, requestVersion: request.version, keepAlive: keepAlive, date: loop.httpDate())
         if !keepAlive {

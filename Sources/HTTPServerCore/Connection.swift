@@ -49,7 +49,8 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     /// What the loop currently watches the socket for.
     var interest: IOLoop.Interest = []
 
-    /// Set once no further requests may be parsed (`Connection: close`, a parse error, draining, end-of-file).
+    /// Set once no further requests may be parsed (`Connection: close`, a parse error, end-of-file, or draining with
+    /// no request part-way in).
     var stopParsing = false
     var peerClosed = false
     var draining = false
@@ -162,6 +163,8 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
                 dispatch(request)
             }
         }
+        // Draining: once no request is part-way in, no more are read.
+        if draining && !requestInProgress { stopParsing = true }
         updateInterest()
     }
 
