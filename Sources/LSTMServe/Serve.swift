@@ -101,7 +101,17 @@ struct Serve: ParsableCommand {
     var ioThreads: Int?
     @Option(help: "Most open connections. Default: \(Defaults.http.maxConnections). [LSTM_SERVE_MAX_CONNECTIONS]")
     var maxConnections: Int?
-    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT. Default: \(Defaults.drainTimeoutSeconds). [LSTM_SERVE_DRAIN_TIMEOUT_S]")
+    @Option(
+        help: """
+            Seconds to keep accepting and serving after SIGTERM/SIGINT while /readyz answers 503, so load balancers \
+            take the server out of rotation first. Default: \(Defaults.drainDelaySeconds). [LSTM_SERVE_DRAIN_DELAY_S]
+            """)
+    var drainDelayS: Int?
+    @Option(
+        help: """
+            Seconds, once it stops accepting, to finish the requests that have started to arrive. \
+            Default: \(Defaults.drainTimeoutSeconds). [LSTM_SERVE_DRAIN_TIMEOUT_S]
+            """)
     var drainTimeoutS: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: \(Defaults.logLevel). [LSTM_SERVE_LOG_LEVEL]")
     var logLevel: String?
@@ -115,6 +125,8 @@ struct Serve: ParsableCommand {
         static let service = ServiceConfiguration()
         static let batching = service.batching
         static let drainTimeoutSeconds = 10
+        /// 0 for a terminal; orchestrators set it above their readiness probe's period (deploy/kubernetes).
+        static let drainDelaySeconds = 0
         static let logLevel = Logger.Level.info
     }
 
@@ -177,15 +189,30 @@ struct Serve: ParsableCommand {
         configuration.accessLogHeaders = ["X-Batch-Size"]
         let drainTimeout = try nonNegative(
             Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: Defaults.drainTimeoutSeconds), "--drain-timeout-s")
+        let drainDelay = try nonNegative(
+            Environment.resolve(drainDelayS, "DRAIN_DELAY_S", default: Defaults.drainDelaySeconds), "--drain-delay-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
         signals.onShutdown { signal in
-            logger.info("shutting down", metadata: ["signal": "\(signal)", "drain_timeout_s": "\(drainTimeout)"])
+            // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
+            // balancer that probes it takes it out of rotation before it stops accepting.
             service.beginDraining()
-            server.stop(drainTimeout: .seconds(drainTimeout)) {
-                logger.info("shutdown complete")
-                Foundation.exit(0)
+            logger.info(
+                "shutting down", metadata: ["signal": "\(signal)", "drain_delay_s": "\(drainDelay)", "drain_timeout_s": "\(drainTimeout)"])
+            let stop: @Sendable () -> Void = {
+                logger.info("no longer accepting; finishing the requests that have started")
+                server.stop(drainTimeout: .seconds(drainTimeout)) {
+                    logger.info("shutdown complete")
+                    Foundation.exit(0)
+                }
+            }
+            guard drainDelay > 0 else { return stop() }
+            // A thread of its own, not a Dispatch timer: that needs a timerfd, which a server out of file
+            // descriptors cannot make.
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: TimeInterval(drainDelay))
+                stop()
             }
         }
         do {
