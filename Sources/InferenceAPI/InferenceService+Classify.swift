@@ -8,7 +8,8 @@ extension InferenceService {
     func classify(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
         let body = try ClassifyRequest.parse(request.body)
-        let model = self.model
+        let loaded = self.loaded
+        let model = loaded.model
         let sequences = try sequences(for: body, model: model)
         let maxLength = model.maxLength
         let modelName = model.name
@@ -16,7 +17,7 @@ extension InferenceService {
         let retryAfter = configuration.retryAfterSeconds
         let timeout = requestTimeoutNanoseconds
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
-        batcher.submit(sequences, timeout: timeout) { outcome in
+        batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0) }, timeout: timeout) { outcome in
             switch outcome {
             case .success(let result):
                 let results = zip(result.outputs, lengths).map { score, length in

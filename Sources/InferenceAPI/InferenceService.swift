@@ -1,6 +1,7 @@
 import Batching
 package import HTTP1
 import SentimentModel
+import Locking
 import Synchronization
 
 /// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.
@@ -10,19 +11,19 @@ import Synchronization
 /// default) the same thread runs the pass in ``roundEnded()`` and calls `respond`; with
 /// ``DynamicBatcher`` (whole passes on a worker thread) that thread does. Knows nothing of sockets.
 package final class InferenceService: HTTPHandler {
-    /// The model being served.
-    package let model: any ServedModel
+    /// The model version new requests are admitted with; replaced whole by ``replaceModel(_:)``.
+    private let current: Lock<LoadedModel>
     package let configuration: ServiceConfiguration
     let batcher: Scheduler
     private let draining = Atomic<Bool>(false)
 
     package init(model: any ServedModel, configuration: ServiceConfiguration = .init()) {
-        self.model = model
+        self.current = Lock(LoadedModel(model, version: 1))
         self.configuration = configuration
         let (nanoseconds, overflow) = UInt64(max(configuration.requestTimeoutMilliseconds, 0)).multipliedReportingOverflow(by: 1_000_000)
         self.requestTimeoutNanoseconds = overflow ? .max : nanoseconds
         let batching = configuration.batching
-        let forwardPass: @Sendable ([TokenSequence]) -> [Float] = { model.predict($0) }
+        let forwardPass: @Sendable ([Scoring]) -> [Float] = { Scoring.forwardPass($0) }
         switch batching.scheduling {
         case .batch:
             self.batcher = .shared(DynamicBatcher(configuration: batching, process: forwardPass))
@@ -31,6 +32,23 @@ package final class InferenceService: HTTPHandler {
                 InlineBatcher(
                     lanes: Self.inlineLanes, maxBatchSize: batching.maxBatchSize, maxQueueSize: batching.maxQueueSize,
                     process: forwardPass))
+        }
+    }
+
+    /// The model version new requests are admitted with.
+    package var loaded: LoadedModel { current.withLock { $0 } }
+
+    /// The model new requests are admitted with.
+    package var model: any ServedModel { loaded.model }
+
+    /// Serves `model` from now on, as the next version: requests already admitted finish on the model they were
+    /// admitted with, so a forward pass never mixes a request with a model it was not tokenized for.
+    /// - Returns: the new version.
+    @discardableResult
+    package func replaceModel(_ model: any ServedModel) -> LoadedModel {
+        current.withLock { current in
+            current = LoadedModel(model, version: current.version + 1)
+            return current
         }
     }
 
@@ -88,15 +106,16 @@ package final class InferenceService: HTTPHandler {
             respond(Self.json { $0.field("status", "ready") })
         case "/v1/models":
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
-            let model = self.model
+            let loaded = self.loaded
             respond(
                 Self.json { writer in
                     writer.key("models")
-                    writer.array { $0.object { ModelInfo(model).write(to: &$0) } }
+                    writer.array { $0.object { ModelInfo(loaded).write(to: &$0) } }
                 })
-        case "/v1/models/" + model.name:
+        case _ where path.hasPrefix("/v1/models/") && path.dropFirst("/v1/models/".count) == loaded.model.name:
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
-            respond(Self.json { ModelInfo(model).write(to: &$0) })
+            let loaded = self.loaded
+            respond(Self.json { ModelInfo(loaded).write(to: &$0) })
         default:
             throw .notFound(path)
         }
@@ -116,11 +135,11 @@ extension InferenceService {
     /// The batch scheduler. ``InlineBatcher`` is held by its concrete type, so that its inlinable
     /// code is specialized here: it runs on the I/O threads for every request.
     enum Scheduler: Sendable {
-        case inline(InlineBatcher<TokenSequence, Float>)
+        case inline(InlineBatcher<Scoring, Float>)
         /// A scheduler with a thread of its own.
-        case shared(any BatchScheduler<TokenSequence, Float>)
+        case shared(any BatchScheduler<Scoring, Float>)
 
-        func submit(_ inputs: [TokenSequence], timeout: UInt64, completion: @escaping BatchCompletion<Float>) {
+        func submit(_ inputs: [Scoring], timeout: UInt64, completion: @escaping BatchCompletion<Float>) {
             switch self {
             case .inline(let batcher): batcher.submit(inputs, timeout: timeout, completion: completion)
             case .shared(let batcher): batcher.submit(inputs, timeout: timeout, completion: completion)

@@ -13,9 +13,12 @@ final class StubModel: ServedModel {
     let acceptsText: Bool
     private let passes = Lock<[[TokenSequence]]>([])
 
-    init(name: String = "stub", vocabularySize: Int = 100, maxLength: Int = 8, acceptsText: Bool = true) {
+    init(
+        name: String = "stub", sha256: String = String(repeating: "ab", count: 32), vocabularySize: Int = 100, maxLength: Int = 8,
+        acceptsText: Bool = true
+    ) {
         self.name = name
-        self.sha256 = String(repeating: "ab", count: 32)
+        self.sha256 = sha256
         self.vocabularySize = vocabularySize
         self.maxLength = maxLength
         self.acceptsText = acceptsText
