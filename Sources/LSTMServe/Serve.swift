@@ -113,6 +113,12 @@ struct Serve: ParsableCommand {
             Default: \(Defaults.drainTimeoutSeconds). [LSTM_SERVE_DRAIN_TIMEOUT_S]
             """)
     var drainTimeoutS: Int?
+    @Option(
+        help: """
+            Seconds between checks of the checkpoint and vocabulary files; a change reloads them (SIGHUP always does). \
+            0: no checks. Default: 0. [LSTM_SERVE_WATCH_INTERVAL_S]
+            """)
+    var watchIntervalS: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: \(Defaults.logLevel). [LSTM_SERVE_LOG_LEVEL]")
     var logLevel: String?
 
@@ -137,7 +143,7 @@ struct Serve: ParsableCommand {
         var configuredLogger = Logger(label: "lstm-serve")
         configuredLogger.logLevel = logLevel
         let logger = configuredLogger
-        let signals = ShutdownSignals(logger: logger)
+        let signals = ProcessSignals(logger: logger)
         logger.info("loading the model")
 
         // Fail fast: a bad model exits non-zero before the port is bound.
@@ -192,6 +198,18 @@ struct Serve: ParsableCommand {
         let drainDelay = try nonNegative(
             Environment.resolve(drainDelayS, "DRAIN_DELAY_S", default: Defaults.drainDelaySeconds), "--drain-delay-s")
         guard (0...65_535).contains(configuration.port) else { throw ValidationError("--port must be in 0...65535") }
+
+        let watchInterval = try nonNegative(Environment.resolve(watchIntervalS, "WATCH_INTERVAL_S", default: 0), "--watch-interval-s")
+        let options = modelOptions
+        let reloader = ModelReloader(
+            service: service, logger: logger,
+            files: {
+                let checkpoint = try options.checkpointURL()
+                return [checkpoint] + (try options.vocabularyURL(for: checkpoint).map { [$0] } ?? [])
+            },
+            load: { try options.load() })
+        signals.onReload { reloader.reload(reason: "SIGHUP") }
+        if watchInterval > 0 { reloader.watch(every: .seconds(watchInterval)) }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
         signals.onShutdown { signal in

@@ -1,8 +1,13 @@
+import Foundation
 import SentimentModel
 import TestSupport
 
 /// The review texts the tests send, and the scores the bundled model gives alone.
 enum Fixtures {
+    /// A second checkpoint of the same family (5,000 ids × 16 × 48 units), for serving two models or reloading.
+    static let alternativeCheckpointURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SentimentModelTests/Fixtures/alt-5000x16x48.keras")
+
     /// The score of `text` computed alone, with no HTTP and no batching: the reference every served score must equal.
     static func unbatchedScore(_ text: String) throws -> Float {
         try BundledModel.bundle.classifier.predict([BundledModel.vocabulary.encode(text)])[0]

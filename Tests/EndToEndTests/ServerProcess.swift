@@ -66,11 +66,18 @@ final class ServerProcess {
 
     /// Reads output until a line contains `text`, and returns that line.
     func waitForLine(containing text: String, timeout: Duration) throws -> String {
+        try waitForLines(containing: text, count: 1, timeout: timeout)[0]
+    }
+
+    /// Reads output until `count` lines contain `text`, and returns them.
+    @discardableResult
+    func waitForLines(containing text: String, count: Int, timeout: Duration) throws -> [String] {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            let lines = output.split(separator: "\n").filter { $0.contains(text) }
+            if lines.count >= count { return lines.map(String.init) }
             guard ContinuousClock.now < deadline, readAvailable(until: deadline) else {
-                throw Failure.outputNotSeen(text, output: output)
+                throw Failure.outputNotSeen("\(count) × \(text)", output: output)
             }
         }
     }

@@ -1,0 +1,94 @@
+import Dispatch
+import Foundation
+import Glibc
+import InferenceAPI
+import Logging
+import SentimentModel
+import Synchronization
+
+/// Loads the served model again from its files, off the request path, and puts it in service between passes; on
+/// SIGHUP, and when ``watch(every:)`` sees a file change (as TF Serving polls its model directory).
+///
+/// A file that fails to load or validate (damaged, incompatible) leaves the running model in service; the failure is
+/// logged and counted. Threading: ``reload(reason:)`` may be called from any thread; loads run one at a time on the
+/// reloader's own serial queue, never on an I/O thread.
+final class ModelReloader: Sendable {
+    private let load: @Sendable () throws -> ModelBundle
+    private let files: @Sendable () throws -> [URL]
+    private let service: InferenceService
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "lstm-serve.reload")
+    private let succeeded = Atomic<Int>(0)
+    private let failed = Atomic<Int>(0)
+
+    /// - Parameters:
+    ///   - load: reads and validates the checkpoint and vocabulary, as at start-up.
+    ///   - files: the files the model is read from, for ``watch(every:)``.
+    init(service: InferenceService, logger: Logger, files: @escaping @Sendable () throws -> [URL], load: @escaping @Sendable () throws -> ModelBundle)
+    {
+        self.service = service
+        self.logger = logger
+        self.files = files
+        self.load = load
+    }
+
+    /// Reloads that put a new version in service, and reloads that failed and kept the running one.
+    var outcomes: (succeeded: Int, failed: Int) { (succeeded.load(ordering: .relaxed), failed.load(ordering: .relaxed)) }
+
+    /// Loads the model again on the reloader's queue and, if it loads, serves it from the next pass on.
+    func reload(reason: String) {
+        queue.async { self.reloadNow(reason: reason) }
+    }
+
+    private func reloadNow(reason: String) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let bundle: ModelBundle
+        do {
+            bundle = try load()
+        } catch {
+            let count = failed.add(1, ordering: .relaxed).newValue
+            logger.error(
+                "reload failed; still serving the previous model",
+                metadata: ["reason": "\(reason)", "error": "\(error)", "sha256": "\(service.model.sha256)", "failed_reloads": "\(count)"])
+            return
+        }
+        let loaded = service.replaceModel(bundle)
+        succeeded.add(1, ordering: .relaxed)
+        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        logger.info(
+            "reloaded the model",
+            metadata: [
+                "reason": "\(reason)", "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "version": "\(loaded.version)",
+                "load_ms": "\((milliseconds * 10).rounded() / 10)",
+            ])
+    }
+
+    /// Polls the model's files every `interval` on a thread of its own and reloads when one of them changes (another
+    /// inode, size or modification time). A change seen while a file is still being written may fail to load; the
+    /// next poll sees the finished file as another change and loads it.
+    func watch(every interval: Duration) {
+        let thread = Thread { [self] in
+            var seen = signatures()
+            while true {
+                Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+                let now = signatures()
+                if now != seen {
+                    seen = now
+                    reload(reason: "a model file changed")
+                }
+            }
+        }
+        thread.name = "model-watch"
+        thread.start()
+    }
+
+    /// What identifies each file's contents cheaply: inode, size and modification time; nil for one that is missing.
+    private func signatures() -> [[Int]?] {
+        let urls = (try? files()) ?? []
+        return urls.map { url in
+            var info = stat()
+            guard stat(url.path, &info) == 0 else { return nil }
+            return [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
+        }
+    }
+}
