@@ -38,11 +38,15 @@ package struct RequestContext: Sendable {
     package var connectionID: UInt64
     /// When the server finished reading the request.
     package var receivedAt: ContinuousClock.Instant
+    /// The request's id: the client's `X-Request-Id` when it is a reasonable one, else one the server made. The server
+    /// echoes it in the response and logs it with the response's access line.
+    package var requestID: String
 
     /// Creates a context.
-    package init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant) {
+    package init(remoteAddress: String, connectionID: UInt64, receivedAt: ContinuousClock.Instant, requestID: String = "") {
         self.remoteAddress = remoteAddress
         self.connectionID = connectionID
         self.receivedAt = receivedAt
+        self.requestID = requestID
     }
 }

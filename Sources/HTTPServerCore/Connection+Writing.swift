@@ -26,6 +26,8 @@ extension Connection {
 
     /// Encodes and queues one response; decides whether the connection stays open after it.
     private func write(_ response: HTTPResponse, for request: Awaiting) {
+        var response = response
+        response.headers.replaceOrAdd(name: RequestID.header, value: request.requestID)
         // Close after this response if the request asked for it, or if it is the last one owed while the client has
         // half-closed, or while the server drains and no further request has started to arrive.
         let keepAlive = request.keepAlive && !((peerClosed || (draining && !requestInProgress)) && awaiting.isEmpty)
@@ -41,9 +43,11 @@ extension Connection {
             let milliseconds = request.startedAt.duration(to: .now).milliseconds
             var metadata: Logger.Metadata = [
                 "duration_ms": "\((milliseconds * 1000).rounded() / 1000)", "connection": "\(id)", "remote": "\(remoteAddress)",
+                "request_id": "\(request.requestID)", "method": "\(request.method?.rawValue ?? "-")", "path": "\(request.path)",
+                "status": "\(response.status.code)",
             ]
-            for name in configuration.accessLogHeaders {
-                if let value = response.headers[name] { metadata[name.lowercased()] = "\(value)" }
+            for (name, key) in accessLogHeaderKeys {
+                if let value = response.headers[name] { metadata[key] = "\(value)" }
             }
             logger.log(level: level, "\(request.method?.rawValue ?? "-") \(request.path) \(response.status.code)", metadata: metadata)
         }

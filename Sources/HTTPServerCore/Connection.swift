@@ -32,6 +32,8 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         var keepAlive: Bool
         var path: String
         var startedAt: ContinuousClock.Instant
+        /// Echoed as `X-Request-Id` and logged with the response.
+        var requestID: String
     }
 
     let id: UInt64
@@ -64,6 +66,8 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     let clock: LoopClock
     /// Decides the header, body, idle, write-stall and linger timeouts; the connection tells it what happens.
     var timer: ConnectionTimer
+    /// ``HTTPServer/Configuration/accessLogHeaderKeys``, worked out once.
+    let accessLogHeaderKeys: [(name: String, key: String)]
 
     init(
         id: UInt64, socket: Socket, remoteAddress: String, loop: IOLoop, configuration: HTTPServer.Configuration,
@@ -79,6 +83,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         self.onClose = onClose
         self.parser = RequestParser(limits: configuration.limits)
         self.clock = loop.clock
+        self.accessLogHeaderKeys = configuration.accessLogHeaderKeys
         self.timer = ConnectionTimer(timeouts: ConnectionTimer.Timeouts(configuration), openedAt: loop.clock.now())
     }
 
@@ -176,12 +181,13 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         let keepAlive = request.head.keepAlive
         if !keepAlive { stopParsing = true }
         let now = ContinuousClock.now
+        let requestID = RequestID.accepted(request.headers[RequestID.header]) ?? RequestID.make(connection: id, sequence: sequence)
         awaiting.append(
             Awaiting(
                 sequence: sequence, method: request.head.method, version: request.head.version, keepAlive: keepAlive, path: request.path,
-                startedAt: now))
+                startedAt: now, requestID: requestID))
         let loop = self.loop
-        let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now)
+        let context = RequestContext(remoteAddress: remoteAddress, connectionID: id, receivedAt: now, requestID: requestID)
         handler.handle(request, context: context) { response in
             loop.execute { self.deliver(response, sequence: sequence) }
         }
@@ -194,7 +200,10 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
         stopParsing = true
         let sequence = nextSequence
         nextSequence += 1
-        awaiting.append(Awaiting(sequence: sequence, method: nil, version: .http1_1, keepAlive: false, path: "-", startedAt: .now))
+        awaiting.append(
+            Awaiting(
+                sequence: sequence, method: nil, version: .http1_1, keepAlive: false, path: "-", startedAt: .now,
+                requestID: RequestID.make(connection: id, sequence: sequence)))
         deliver(handler.response(for: refusal), sequence: sequence)
     }
 }

@@ -38,6 +38,16 @@ extension HTTPServer {
         /// Response headers copied into the access-log line's metadata, e.g. `X-Batch-Size`. Default: none.
         package var accessLogHeaders: [String]
 
+        /// Each of ``accessLogHeaders`` with the metadata key it is logged under: lower case, without an `X-` prefix,
+        /// `-` as `_` (`X-Batch-Size` is `batch_size`), the way the access line's other fields are named.
+        var accessLogHeaderKeys: [(name: String, key: String)] {
+            accessLogHeaders.map { name in
+                var key = name.lowercased()
+                if key.hasPrefix("x-") { key.removeFirst(2) }
+                return (name, key.replacing("-", with: "_"))
+            }
+        }
+
         /// Creates a configuration; every argument defaults to the documented value.
         package init(
             host: String = "0.0.0.0",

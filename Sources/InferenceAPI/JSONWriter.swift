@@ -1,62 +1,63 @@
-/// A small streaming JSON writer for responses, with exact control of number formatting.
+/// A small streaming JSON writer for responses (and `lstm-serve`'s JSON log lines), with exact control of number
+/// formatting.
 ///
 /// Floats are written with Swift's shortest representation that reads back as the same
 /// `Float`, so clients can round-trip scores bit for bit.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
     /// Writes `{`, lets `body` write the members, then `}`.
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    package mutating func object(_ body: (inout JSONWriter) -> Void) {
         open(UInt8(ascii: "{"))
         body(&self)
         close(UInt8(ascii: "}"))
     }
 
     /// Writes `[`, lets `body` write the elements, then `]`.
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    package mutating func array(_ body: (inout JSONWriter) -> Void) {
         open(UInt8(ascii: "["))
         body(&self)
         close(UInt8(ascii: "]"))
     }
 
-    mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         comma()
         string(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func field(_ name: String, _ value: String) {
+    package mutating func field(_ name: String, _ value: String) {
         key(name)
         string(value)
     }
 
-    mutating func field(_ name: String, _ value: Int) {
+    package mutating func field(_ name: String, _ value: Int) {
         key(name)
         raw(String(value))
     }
 
-    mutating func field(_ name: String, _ value: Float) {
+    package mutating func field(_ name: String, _ value: Float) {
         key(name)
         raw(value.isFinite ? value.description : "null")
     }
 
-    mutating func field(_ name: String, _ value: Bool) {
+    package mutating func field(_ name: String, _ value: Bool) {
         key(name)
         raw(value ? "true" : "false")
     }
 
-    mutating func value(_ value: String) {
+    package mutating func value(_ value: String) {
         comma()
         string(value)
     }
 
-    mutating func value(_ value: Int) {
+    package mutating func value(_ value: Int) {
         comma()
         raw(String(value))
     }

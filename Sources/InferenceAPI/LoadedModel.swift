@@ -1,4 +1,3 @@
-import Glibc
 import SentimentModel
 
 /// One version of a served model: the model, the number of its load, and when it was loaded.
@@ -12,19 +11,10 @@ package final class LoadedModel: Sendable {
     /// Seconds since 1970 when this version was put in service.
     package let loadedAt: Double
 
-    package init(_ model: any ServedModel, version: Int, loadedAt: Double = LoadedModel.now()) {
+    package init(_ model: any ServedModel, version: Int, loadedAt: Double = Timestamp.now()) {
         self.model = model
         self.version = version
         self.loadedAt = loadedAt
-    }
-}
-
-extension LoadedModel {
-    /// The wall-clock time, in seconds since 1970.
-    package static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 

@@ -1,5 +1,3 @@
-import Glibc
-
 /// What `GET /v1/models` says of a served model.
 struct ModelInfo {
     let loaded: LoadedModel
@@ -14,7 +12,7 @@ struct ModelInfo {
         writer.field("name", model.name)
         writer.field("sha256", model.sha256)
         writer.field("version", loaded.version)
-        writer.field("loaded_at", Self.timestamp(loaded.loadedAt))
+        writer.field("loaded_at", Timestamp.rfc3339(loaded.loadedAt))
         writer.field("format", details.format)
         if let version = details.kerasVersion { writer.field("keras_version", version) }
         writer.field("parameters", details.parameters)
@@ -32,18 +30,5 @@ struct ModelInfo {
         writer.field("accepts_text", model.acceptsText)
         writer.field("kernel", details.kernel)
         if let vocabulary = details.vocabulary { writer.field("vocabulary", vocabulary) }
-    }
-
-    /// RFC 3339 in UTC with milliseconds, e.g. `2026-12-06T07:31:05.123Z`.
-    static func timestamp(_ secondsSince1970: Double) -> String {
-        var seconds = time_t(secondsSince1970.rounded(.down))
-        let milliseconds = Int((secondsSince1970 - Double(seconds)) * 1_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let date = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
-        let time = "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
-        let fraction = String(milliseconds + 1_000).dropFirst()
-        return "\(date)T\(time).\(fraction)Z"
     }
 }

@@ -119,6 +119,8 @@ struct Serve: ParsableCommand {
             0: no checks. Default: 0. [LSTM_SERVE_WATCH_INTERVAL_S]
             """)
     var watchIntervalS: Int?
+    @Option(help: "Log lines as text (for a terminal) or json (one object a line, for collectors). Default: text. [LSTM_SERVE_LOG_FORMAT]")
+    var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: \(Defaults.logLevel). [LSTM_SERVE_LOG_LEVEL]")
     var logLevel: String?
 
@@ -140,7 +142,10 @@ struct Serve: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let level = try Environment.resolve(logLevel, "LOG_LEVEL", default: Defaults.logLevel.rawValue)
         guard let logLevel = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level '\(level)'") }
-        var configuredLogger = Logger(label: "lstm-serve")
+        let format = try Environment.resolve(logFormat, "LOG_FORMAT", default: "text")
+        guard format == "text" || format == "json" else { throw ValidationError("--log-format must be text or json (got '\(format)')") }
+        var configuredLogger =
+            format == "json" ? Logger(label: "lstm-serve", factory: { JSONLogHandler(label: $0) }) : Logger(label: "lstm-serve")
         configuredLogger.logLevel = logLevel
         let logger = configuredLogger
         let signals = ProcessSignals(logger: logger)

@@ -11,6 +11,8 @@ extension EndToEnd {
         /// One `$ curl …` line of the README's console block and the output printed under it.
         struct Example: CustomStringConvertible {
             let body: String
+            /// `-H` header lines of the example besides `Content-Type`.
+            let headers: [String]
             let expected: [String]
             let includesHead: Bool
             var description: String { body }
@@ -24,12 +26,12 @@ extension EndToEnd {
             let text = try String(contentsOf: readme, encoding: .utf8)
             guard let start = text.range(of: "```console\n"), let end = text[start.upperBound...].range(of: "```\n") else { return [] }
             var examples: [Example] = []
-            var current: (body: String, head: Bool, lines: [String])?
+            var current: (body: String, head: Bool, headers: [String], lines: [String])?
             func finish() {
                 if let current {
                     var lines = current.lines
                     while lines.last?.isEmpty == true { lines.removeLast() }
-                    examples.append(Example(body: current.body, expected: lines, includesHead: current.head))
+                    examples.append(Example(body: current.body, headers: current.headers, expected: lines, includesHead: current.head))
                 }
                 current = nil
             }
@@ -39,7 +41,10 @@ extension EndToEnd {
                     guard line.contains("/classify"), let open = line.range(of: "-d '"), let close = line.range(of: "'", options: .backwards),
                         open.upperBound < close.lowerBound
                     else { continue }
-                    current = (String(line[open.upperBound..<close.lowerBound]), line.contains(" -i "), [])
+                    // Header options other than Content-Type (which every example sends) are sent as given.
+                    let headers = line.components(separatedBy: "-H '").dropFirst().compactMap { $0.split(separator: "'").first.map(String.init) }
+                        .filter { !$0.hasPrefix("Content-Type:") }
+                    current = (String(line[open.upperBound..<close.lowerBound]), line.contains(" -i "), headers, [])
                 } else {
                     current?.lines.append(String(line))
                 }
@@ -53,7 +58,7 @@ extension EndToEnd {
             #expect(examples.count >= 4)
             try LiveServer.run { server in
                 for example in examples {
-                    let response = try server.exchange(RawHTTPClient.classify(example.body))
+                    let response = try server.exchange(RawHTTPClient.classify(example.body, headers: example.headers))
                     var lines: [String] = []
                     if example.includesHead {
                         // Only what curl -i shows that the README pins: status line and the non-Date headers, in order.

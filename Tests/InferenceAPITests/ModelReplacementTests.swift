@@ -57,8 +57,8 @@ struct ModelReplacementTests {
         }
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(text.contains(#""version":2"#) && text.contains(String(repeating: "c", count: 64)))
-        #expect(text.contains(#""loaded_at":"\#(ModelInfo.timestamp(service.loaded.loadedAt))""#))
+        #expect(text.contains(#""loaded_at":"\#(Timestamp.rfc3339(service.loaded.loadedAt))""#))
         #expect(service.loaded.loadedAt >= first.loadedAt)
-        #expect(ModelInfo.timestamp(0) == "1970-01-01T00:00:00.000Z" && ModelInfo.timestamp(1_765_000_000.25) == "2025-12-06T05:46:40.250Z")
+        #expect(Timestamp.rfc3339(0) == "1970-01-01T00:00:00.000Z" && Timestamp.rfc3339(1_765_000_000.25) == "2025-12-06T05:46:40.250Z")
     }
 }
