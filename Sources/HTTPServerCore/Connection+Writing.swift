@@ -29,8 +29,9 @@ extension Connection {
         var response = response
         response.headers.replaceOrAdd(name: RequestID.header, value: request.requestID)
         // Close after this response if the request asked for it, or if it is the last one owed while the client has
-        // half-closed, or while the server drains and no further request has started to arrive.
-        let keepAlive = request.keepAlive && !((peerClosed || (draining && !requestInProgress)) && awaiting.isEmpty)
+        // half-closed, or while the server drains (or has announced it will) and no further request has started.
+        let stopping = draining || shutdownNotice.isAnnounced
+        let keepAlive = request.keepAlive && !((peerClosed || (stopping && !requestInProgress)) && awaiting.isEmpty)
         let bytes = ResponseEncoder.encode(
             response, requestMethod: request.method, requestVersion: request.version, keepAlive: keepAlive, date: loop.httpDate())
         if !keepAlive {

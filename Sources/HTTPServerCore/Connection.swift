@@ -43,6 +43,8 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     let configuration: HTTPServer.Configuration
     let handler: any HTTPHandler
     let logger: Logger
+    /// Set when the server announces it will stop: responses then close the connection.
+    let shutdownNotice: ShutdownNotice
     /// Called once, on the loop thread, after the descriptor is closed.
     let onClose: @Sendable (UInt64) -> Void
 
@@ -71,8 +73,10 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
 
     init(
         id: UInt64, socket: Socket, remoteAddress: String, loop: IOLoop, configuration: HTTPServer.Configuration,
-        handler: any HTTPHandler, logger: Logger, onClose: @escaping @Sendable (UInt64) -> Void
+        handler: any HTTPHandler, logger: Logger, shutdownNotice: ShutdownNotice = ShutdownNotice(),
+        onClose: @escaping @Sendable (UInt64) -> Void
     ) {
+        self.shutdownNotice = shutdownNotice
         self.id = id
         self.socket = socket
         self.remoteAddress = remoteAddress

@@ -16,7 +16,7 @@ extension HTTPServer {
             state.nextLoop &+= 1
             let connection = Connection(
                 id: id, socket: socket, remoteAddress: address.description, loop: loop, configuration: configuration,
-                handler: handler, logger: logger, onClose: { [weak self] id in self?.connectionClosed(id) })
+                handler: handler, logger: logger, shutdownNotice: shutdownNotice, onClose: { [weak self] id in self?.connectionClosed(id) })
             state.connections[id] = connection
             return connection
         }

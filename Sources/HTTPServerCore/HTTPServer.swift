@@ -40,6 +40,15 @@ package final class HTTPServer: Sendable {
     let handler: any HTTPHandler
     let logger: Logger
     let state = Lock(State())
+    /// Read by every connection as it writes a response.
+    let shutdownNotice = ShutdownNotice()
+
+    /// Announces that the server will stop: every response from now on carries `Connection: close`, so each
+    /// kept-alive connection ends after its next answer and its client reconnects, while the server goes on
+    /// accepting and serving until ``stop(drainTimeout:completion:)``. Call it when a drain delay begins.
+    package func announceShutdown() {
+        shutdownNotice.announce()
+    }
 
     /// Creates a server; nothing is bound until ``start()``.
     /// - Parameter logger: receives one info line per request and debug lines for client errors. Default: label `http-server`.

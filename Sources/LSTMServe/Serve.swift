@@ -221,6 +221,7 @@ struct Serve: ParsableCommand {
             // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
             // balancer that probes it takes it out of rotation before it stops accepting.
             service.beginDraining()
+            server.announceShutdown()
             logger.info(
                 "shutting down", metadata: ["signal": "\(signal)", "drain_delay_s": "\(drainDelay)", "drain_timeout_s": "\(drainTimeout)"])
             let stop: @Sendable () -> Void = {

@@ -56,6 +56,21 @@ struct ConnectionDrainTests {
         #expect(harness.serverFinishedWriting)
     }
 
+    /// Once the server announces it will stop (a drain delay began), each kept-alive connection ends after its next
+    /// answer, so its client moves on before the server stops accepting; the connection does not close unasked.
+    @Test func afterTheAnnouncement_TheNextAnswerSaysClose() throws {
+        let harness = try ConnectionHarness()
+        harness.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(harness.responses().map { $0.headers["connection"] } == [nil])
+        harness.shutdownNotice.announce()
+        harness.run()
+        #expect(harness.connection.phase == .open, "an idle connection is not closed by the announcement itself")
+        harness.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+        let responses = harness.responses()
+        #expect(responses.map(\.body) == ["/b"] && responses.first?.headers["connection"] == "close")
+        #expect(harness.serverFinishedWriting)
+    }
+
     @Test func pipelinedRequestsAlreadyBuffered_AreAllAnswered_TheLastWithConnectionClose() throws {
         let handler = HoldingHandler()
         let harness = try ConnectionHarness(handler: handler)

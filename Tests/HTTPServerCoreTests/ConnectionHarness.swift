@@ -99,6 +99,9 @@ final class ConnectionHarness {
     /// Whether the client read end-of-file: the server shut down its write side or closed.
     private(set) var serverFinishedWriting = false
 
+    /// What the server would announce before stopping; tests announce it through the harness.
+    let shutdownNotice = ShutdownNotice()
+
     init(_ configuration: HTTPServer.Configuration = HTTPServer.Configuration(), handler: HoldingHandler = HoldingHandler()) throws {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -112,7 +115,7 @@ final class ConnectionHarness {
         openedAt = clock.now
         connection = Connection(
             id: 1, socket: socket, remoteAddress: "socketpair", loop: loop, configuration: configuration, handler: handler,
-            logger: quietLogger, onClose: { _ in })
+            logger: quietLogger, shutdownNotice: shutdownNotice, onClose: { _ in })
         connection.start()
         run()
     }

@@ -64,7 +64,8 @@ class Replica:
     def start(self):
         log = open(self.log_path, "a")
         self.process = subprocess.Popen(
-            [self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "info", *self.extra],
+            [self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "info",
+             "--model", str(REPO / "Models/imdb-lstm.keras"), *self.extra],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         wait_until(lambda: http_status(self.port, "/readyz") == 200, 30, f"{self.name} to be ready")
 
