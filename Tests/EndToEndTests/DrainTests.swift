@@ -10,15 +10,10 @@ extension EndToEnd {
     @Suite("Draining on SIGTERM", .enabled(if: ServerProcess.executableURL != nil, "lstm-serve is not built next to the test product"))
     struct DrainTests {
         @Test func readinessFailsAtOnce_ServingGoesOnForTheDelay_ThenWhatStartedIsFinished() throws {
-            let executable = try #require(ServerProcess.executableURL)
-            let process = try ServerProcess(
-                executable: executable,
-                arguments: [
-                    "--host", "127.0.0.1", "--port", "0", "--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path,
-                    "--drain-delay-s", "2", "--drain-timeout-s", "5",
-                ])
-            let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
-            let port = try #require(ExecutableTests.port(in: serving), "no address=127.0.0.1:PORT in \(serving)")
+            let (process, port) = try ServerProcess.serving([
+                "--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path, "--drain-delay-s", "2",
+                "--drain-timeout-s", "5",
+            ])
             let keptAlive = try RawHTTPClient(port: port)
             #expect(try keptAlive.exchange(RawHTTPClient.request("GET", "/readyz")).status == 200)
 

@@ -25,7 +25,6 @@ extension EndToEnd {
         }
 
         @Test func twentyReloadsUnderLoad_LoseNothing_AndEveryScoreIsItsModels() throws {
-            let executable = try #require(ServerProcess.executableURL)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-serve-reload-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,10 +38,7 @@ extension EndToEnd {
             }
             let expected = scores
             try FileManager.default.copyItem(at: checkpoints[0], to: served)
-            let process = try ServerProcess(
-                executable: executable, arguments: ["--host", "127.0.0.1", "--port", "0", "--model", served.path, "--drain-timeout-s", "2"])
-            let serving = try process.waitForLine(containing: "serving", timeout: .seconds(30))
-            let port = try #require(ExecutableTests.port(in: serving))
+            let (process, port) = try ServerProcess.serving(["--model", served.path, "--drain-timeout-s", "2"])
 
             let stop = Lock(false)
             let tallies = Lock<[Tally]>([])

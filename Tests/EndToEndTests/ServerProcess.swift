@@ -60,6 +60,18 @@ final class ServerProcess {
         try process.run()
     }
 
+    /// Starts the tested `lstm-serve` on `127.0.0.1` and an ephemeral port with `arguments` added, and waits until it
+    /// logs that it is serving; returns it with its port.
+    static func serving(_ arguments: [String], timeout: Duration = .seconds(30)) throws -> (process: ServerProcess, port: Int) {
+        guard let executable = executableURL else { throw Failure.outputNotSeen("an lstm-serve executable", output: "") }
+        let process = try ServerProcess(executable: executable, arguments: ["--host", "127.0.0.1", "--port", "0"] + arguments)
+        let line = try process.waitForLine(containing: "serving", timeout: timeout)
+        guard let range = line.range(of: "address=127.0.0.1:"), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
+            throw Failure.outputNotSeen("address=127.0.0.1:PORT", output: line)
+        }
+        return (process, port)
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }

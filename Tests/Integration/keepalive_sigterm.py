@@ -13,12 +13,11 @@ and in production a client would go to another replica. The test passes with 0 l
 
 import argparse
 import http.client
-import sys
 import tempfile
 import threading
 import time
 
-from orchestration import Failure, Replica, free_port, lstm_serve_binary, review_bodies
+from orchestration import Failure, Replica, run, free_port, lstm_serve_binary, review_bodies
 
 
 def client(port, bodies, offset, stop, tally, lock):
@@ -104,8 +103,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failure as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        sys.exit(1)
+    run(main)

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -92,3 +93,12 @@ def lstm_serve_binary():
     if not os.access(binary, os.X_OK):
         raise Failure(f"no lstm-serve binary at {binary}: build it (swift build -c release) or set LSTM_SERVE")
     return binary
+
+
+def run(main):
+    """Runs a test's `main`, turning a Failure into one line on standard error and exit status 1."""
+    try:
+        main()
+    except Failure as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)

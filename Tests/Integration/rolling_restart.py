@@ -10,12 +10,11 @@ errors, and prints the counts either way.
 
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from orchestration import Failure, Replica, free_port, lstm_serve_binary, review_bodies, wait_until
+from orchestration import Failure, Replica, run, free_port, lstm_serve_binary, review_bodies, wait_until
 
 HAPROXY_CONFIG = """
 global
@@ -129,8 +128,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failure as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        sys.exit(1)
+    run(main)
