@@ -46,7 +46,7 @@ struct ChunkedBodyDecoder {
                 state = take == remaining ? .dataEnd : .data(remaining: remaining - take)
 
             case .dataEnd:
-                // RFC 9112 §7.1: chunk data is followed by CRLF (a bare LF is recognised, per §2.2).
+                // RFC 9112 §7.1 — chunk data is followed by CRLF; a bare LF or CR is refused by `line`.
                 guard let (content, next) = try Self.line(in: buffer, from: index, maxLength: 2) else { return false }
                 guard content.isEmpty else { throw .invalidChunk }
                 index = next
@@ -98,8 +98,8 @@ struct ChunkedBodyDecoder {
         return (content, next)
     }
 
-    /// The next line starting at `start`: its content without CRLF (or bare LF) and the index after it,
-    /// or `nil` when the terminator has not arrived. A bare CR is rejected; so is a line over `maxLength` bytes.
+    /// The next line starting at `start`: its content without CRLF and the index after it, or `nil` when the
+    /// terminator has not arrived. A bare CR or bare LF is rejected; so is a line over `maxLength` bytes.
     private static func line(
         in buffer: [UInt8],
         from start: Int,
@@ -110,10 +110,12 @@ struct ChunkedBodyDecoder {
         while index < buffer.count {
             let byte = buffer[index]
             if byte == ASCII.lf {
-                let end = index > start && buffer[index - 1] == ASCII.cr ? index - 1 : index
-                return (buffer[start..<end], index + 1)
+                // RFC 9112 §7.1 — chunk-size lines, the end of chunk data and trailer lines end with CRLF. The grammar
+                // has no bare-LF allowance here (§2.2's covers the head only); we refuse it in trailers too.
+                guard index > start && buffer[index - 1] == ASCII.cr else { throw .invalidLineEnding }
+                return (buffer[start..<index - 1], index + 1)
             }
-            // RFC 9112 §2.2: a CR must be followed by LF.
+            // RFC 9112 §2.2 — a CR must be followed by LF.
             if index > start && buffer[index - 1] == ASCII.cr { throw .invalidLineEnding }
             index += 1
             if index - start > maxLength { throw overflow }

@@ -18,7 +18,7 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
     case invalidHeaderValue
     /// A header line starting with whitespace (obsolete line folding).
     case obsoleteLineFolding
-    /// A CR not followed by LF.
+    /// A CR not followed by LF, or an LF not preceded by CR, in the head or in chunked framing.
     case invalidLineEnding
     /// An HTTP/1.1 request without exactly one valid `Host` header.
     case invalidHost

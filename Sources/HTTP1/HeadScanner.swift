@@ -24,8 +24,9 @@ struct HeadScanner {
             let index = scanned
             let byte = buffer[start + index]
             scanned += 1
-            // RFC 9112 §2.2: a CR must be followed by LF; a bare CR is invalid.
-            if index > 0 && buffer[start + index - 1] == ASCII.cr && byte != ASCII.lf {
+            let afterCR = index > 0 && buffer[start + index - 1] == ASCII.cr
+            // RFC 9112 §2.2 — a CR must be followed by LF; a bare CR is invalid anywhere in the head.
+            if afterCR && byte != ASCII.lf {
                 throw .invalidLineEnding
             }
             if lines == 0 && index >= limits.maxRequestLineBytes {
@@ -35,8 +36,10 @@ struct HeadScanner {
                 throw .headersTooLarge
             }
             guard byte == ASCII.lf else { continue }
-            let hasCR = index > lineStart && buffer[start + index - 1] == ASCII.cr
-            let contentEnd = hasCR ? index - 1 : index
+            // RFC 9112 §2.2 — lines end with CRLF. The RFC lets a recipient also accept a bare LF; we refuse it, as
+            // llhttp and Go do: a peer that disagrees on where a line ends can hide a request inside another.
+            guard afterCR else { throw .invalidLineEnding }
+            let contentEnd = index - 1
             if contentEnd == lineStart {
                 return lines == 0 ? .leadingEmptyLine(length: index + 1) : .complete(length: index + 1)
             }

@@ -5,8 +5,9 @@
 /// socket; it buffers at most one request head plus one body (both bounded by ``HTTPLimits``) plus whatever the caller
 /// appended beyond that, and compacts consumed bytes away.
 ///
-/// Line endings: CRLF, and a bare LF is also recognised as a line terminator in the head, chunk lines and trailers
-/// (RFC 9112 §2.2 allows this). A bare CR anywhere in those is rejected with ``HTTPParseError/invalidLineEnding``.
+/// Line endings: CRLF only. A bare LF or a bare CR anywhere in the head, chunk lines or trailers is rejected with
+/// ``HTTPParseError/invalidLineEnding``: RFC 9112 §2.2 lets a recipient accept a bare LF in the head, but strict
+/// peers do not, and two parsers that disagree on where a line ends can be made to disagree on where a request ends.
 ///
 /// After an error every further ``next()`` throws the same error: the connection has lost framing and must close.
 ///

@@ -82,6 +82,8 @@ private let malformedCases: [MalformedCase] = [
     MalformedCase("method not a token", "G(T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
     MalformedCase("control in target", "GET /\u{7F} HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
     // Line endings and fields (RFC 9112 §2.2, §5).
+    MalformedCase("bare LF line endings", "GET / HTTP/1.1\nHost: a\n\n", .invalidLineEnding, 400),
+    MalformedCase("bare LF after chunk size", chunkedPost + "2\nhi\r\n0\r\n\r\n", .invalidLineEnding, 400),
     MalformedCase("bare CR in request line", "GET / HTTP/1.1\rHost: a\r\n\r\n", .invalidLineEnding, 400),
     MalformedCase("bare CR in value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\n\r\n", .invalidLineEnding, 400),
     MalformedCase("obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n  c\r\n\r\n", .obsoleteLineFolding, 400),

@@ -63,11 +63,6 @@ private let validCases: [ValidCase] = [
         ]
     ),
     ValidCase(
-        name: "bare LF line endings",
-        wire: "POST /lf HTTP/1.1\nHost: example.com\nTransfer-Encoding: chunked\n\n2\nhi\n0\n\n",
-        expected: [request(.POST, "/lf", headers: [("Host", "example.com"), ("Transfer-Encoding", "chunked")], body: "hi")]
-    ),
-    ValidCase(
         name: "empty lines before the request line",
         wire: "\r\n\r\nGET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
         expected: [request(.GET, "/")]
