@@ -7,6 +7,9 @@ enum ASCII {
     static let colon: UInt8 = 0x3A
     static let semicolon: UInt8 = 0x3B
     static let question: UInt8 = 0x3F
+    static let equals: UInt8 = 0x3D
+    static let doubleQuote: UInt8 = 0x22
+    static let backslash: UInt8 = 0x5C
 
     /// RFC 9110 §5.6.2: `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`.
     static func isTokenChar(_ byte: UInt8) -> Bool {

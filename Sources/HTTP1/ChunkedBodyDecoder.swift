@@ -1,6 +1,7 @@
 /// Decodes a `Transfer-Encoding: chunked` body incrementally (RFC 9112 §7.1).
 ///
-/// Chunk extensions are ignored; trailer fields are read within the head limits and discarded.
+/// Chunk extensions are validated against their grammar, then ignored; trailer fields are read within the head
+/// limits and discarded.
 struct ChunkedBodyDecoder {
     private enum State {
         /// Expecting `chunk-size [ chunk-ext ] CRLF`.
@@ -64,24 +65,80 @@ struct ChunkedBodyDecoder {
         }
     }
 
-    /// RFC 9112 §7.1: `chunk-size = 1*HEXDIG`, then optional `BWS ";" chunk-ext` which is ignored.
+    /// RFC 9112 §7.1: `chunk = chunk-size [ chunk-ext ] CRLF` with `chunk-size = 1*HEXDIG`.
     private static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
         var size = 0
-        var digits = 0
-        var rest = line[...]
-        while let byte = rest.first, let digit = ASCII.hexValue(byte) {
+        var index = line.startIndex
+        while index < line.endIndex, let digit = ASCII.hexValue(line[index]) {
             let (shifted, overflow1) = size.multipliedReportingOverflow(by: 16)
             let (sum, overflow2) = shifted.addingReportingOverflow(digit)
             // A chunk size that overflows is malformed, not merely large.
             guard !overflow1, !overflow2 else { throw .invalidChunk }
             size = sum
-            digits += 1
-            rest = rest.dropFirst()
+            index += 1
         }
-        guard digits > 0 else { throw .invalidChunk }
-        while let byte = rest.first, ASCII.isWhitespace(byte) { rest = rest.dropFirst() }
-        guard rest.isEmpty || rest.first == ASCII.semicolon, rest.allSatisfy(ASCII.isFieldValueChar) else { throw .invalidChunk }
+        // RFC 9112 §7.1 — `chunk-size = 1*HEXDIG`: at least one digit, nothing before it.
+        guard index > line.startIndex else { throw .invalidChunk }
+        try validateExtensions(line[index...])
         return size
+    }
+
+    /// RFC 9112 §7.1.1 — `chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )` with
+    /// `chunk-ext-name = token` and `chunk-ext-val = token / quoted-string`. Whitespace is allowed only where the
+    /// grammar puts BWS, so `2 ` (whitespace with no `;` after it) and `2;a ` (trailing whitespace) are refused.
+    private static func validateExtensions(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) {
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        func skipWhitespace() {
+            while index < end && ASCII.isWhitespace(bytes[index]) { index += 1 }
+        }
+        func skipToken() throws(HTTPParseError) {
+            let start = index
+            while index < end && ASCII.isTokenChar(bytes[index]) { index += 1 }
+            guard index > start else { throw .invalidChunk }
+        }
+        while index < end {
+            skipWhitespace()
+            // RFC 9112 §7.1.1 — each extension starts with ";" (after optional BWS).
+            guard index < end, bytes[index] == ASCII.semicolon else { throw .invalidChunk }
+            index += 1
+            skipWhitespace()
+            // RFC 9112 §7.1.1 — `chunk-ext-name = token`: `2;` and `2;=v` have none.
+            try skipToken()
+            let afterName = index
+            skipWhitespace()
+            guard index < end, bytes[index] == ASCII.equals else {
+                // No value: the whitespace just skipped is BWS before the next ";" or trailing junk; the loop decides.
+                index = afterName
+                continue
+            }
+            index += 1
+            skipWhitespace()
+            if index < end && bytes[index] == ASCII.doubleQuote {
+                index = try quotedStringEnd(bytes, from: index)
+            } else {
+                // RFC 9112 §7.1.1 — `chunk-ext-val = token / quoted-string`.
+                try skipToken()
+            }
+        }
+    }
+
+    /// RFC 9110 §5.6.4 — `quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE`, where qdtext and the escaped
+    /// character of a `quoted-pair` are HTAB, SP, VCHAR or obs-text. Returns the index after the closing quote;
+    /// an unterminated string or a control character is refused.
+    private static func quotedStringEnd(_ bytes: ArraySlice<UInt8>, from start: Int) throws(HTTPParseError) -> Int {
+        var index = start + 1
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == ASCII.doubleQuote { return index + 1 }
+            if byte == ASCII.backslash {
+                index += 1
+                guard index < bytes.endIndex else { break }
+            }
+            guard ASCII.isFieldValueChar(bytes[index]) else { throw .invalidChunk }
+            index += 1
+        }
+        throw .invalidChunk
     }
 
     /// A trailer line within `budget` bytes: over budget is 431, like an oversized head.

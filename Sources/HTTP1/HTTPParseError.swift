@@ -30,7 +30,7 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
     case invalidTransferEncoding
     /// A transfer coding other than `chunked`.
     case unsupportedTransferEncoding
-    /// A malformed chunk-size line, an overflowing chunk size, or chunk data not followed by CRLF.
+    /// A malformed chunk-size line or chunk extension, an overflowing chunk size, or chunk data not followed by CRLF.
     case invalidChunk
     /// The body exceeds ``HTTPLimits/maxBodyBytes``.
     case bodyTooLarge

@@ -54,6 +54,9 @@ private let malformedCases: [MalformedCase] = [
     MalformedCase("chunk size not hex", chunkedPost + "zz\r\n", .invalidChunk, 400),
     MalformedCase("chunk size overflow", chunkedPost + "fffffffffffffffff\r\n", .invalidChunk, 400),
     MalformedCase("chunk size junk after", chunkedPost + "5 x\r\nhello\r\n", .invalidChunk, 400),
+    MalformedCase("chunk extension without a name", chunkedPost + "2;\r\nhi\r\n0\r\n\r\n", .invalidChunk, 400),
+    MalformedCase("chunk extension with an unterminated quote", chunkedPost + "2;a=\"b\r\nhi\r\n0\r\n\r\n", .invalidChunk, 400),
+    MalformedCase("whitespace after chunk size without extension", chunkedPost + "2 \r\nhi\r\n0\r\n\r\n", .invalidChunk, 400),
     MalformedCase("chunk data without CRLF", chunkedPost + "5\r\nhelloXX\r\n0\r\n\r\n", .invalidChunk, 400),
     MalformedCase("chunk over limit", chunkedPost + "100001\r\n", .bodyTooLarge, 413),
     MalformedCase(
