@@ -28,13 +28,20 @@ enum BodyFraming: Equatable {
     }
 
     /// RFC 9112 §6.1 and §7: only `chunked` is implemented; it must appear once and last (case-insensitive).
+    ///
+    /// Framing errors are checked before support: `chunked, gzip` is a 400 (the length cannot be known), not a 501.
     private static func validateChunked(_ values: [String]) throws(HTTPParseError) {
         // RFC 9110 §5.6.1: empty list elements are ignored.
         let codings = values.flatMap { $0.split(separator: ",") }.map { ASCII.trimmingWhitespace($0) }.filter { !$0.isEmpty }
-        // RFC 9112 §6.1: a transfer coding the server does not understand answers 501.
-        guard codings.allSatisfy({ ASCII.equalsIgnoringCase($0, "chunked") }) else { throw .unsupportedTransferEncoding }
-        // RFC 9112 §6.3: chunked applied twice (or missing) makes the length unknowable: 400.
-        guard codings.count == 1 else { throw .invalidTransferEncoding }
+        let chunked = codings.count { ASCII.equalsIgnoringCase($0, "chunked") }
+        // RFC 9112 §6.3 — Transfer-Encoding present but `chunked` not the final coding: the body length cannot be
+        // determined reliably; 400 and close. An empty field value lands here too.
+        guard let last = codings.last, chunked == 0 || ASCII.equalsIgnoringCase(last, "chunked") else { throw .invalidTransferEncoding }
+        // RFC 9112 §6.1 — a sender MUST NOT apply `chunked` more than once: 400.
+        guard chunked <= 1 else { throw .invalidTransferEncoding }
+        // RFC 9112 §6.1 — a transfer coding the server does not understand answers 501. This covers a lone unknown
+        // coding too (`gzip`), which §6.3 would also let us answer 400: 501 says more.
+        guard chunked == 1, codings.count == 1 else { throw .unsupportedTransferEncoding }
     }
 
     /// RFC 9110 §8.6: `Content-Length = 1*DIGIT`; repeated values (lines or list elements) must all

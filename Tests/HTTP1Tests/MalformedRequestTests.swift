@@ -34,6 +34,9 @@ private let malformedCases: [MalformedCase] = [
     MalformedCase("TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", .conflictingFraming, 400),
     MalformedCase("chunked twice", post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", .invalidTransferEncoding, 400),
     MalformedCase("empty TE", post + "Transfer-Encoding: \r\n\r\n", .invalidTransferEncoding, 400),
+    MalformedCase("TE chunked, gzip", post + "Transfer-Encoding: chunked, gzip\r\n\r\n", .invalidTransferEncoding, 400),
+    MalformedCase(
+        "TE chunked then gzip lines", post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", .invalidTransferEncoding, 400),
     MalformedCase("TE gzip", post + "Transfer-Encoding: gzip\r\n\r\n", .unsupportedTransferEncoding, 501),
     MalformedCase("TE gzip, chunked", post + "Transfer-Encoding: gzip, chunked\r\n\r\n", .unsupportedTransferEncoding, 501),
     MalformedCase("TE chunked-false", post + "Transfer-Encoding: xchunked\r\n\r\n", .unsupportedTransferEncoding, 501),
