@@ -6,6 +6,8 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
     case invalidRequestLine
     /// The request line exceeds ``HTTPLimits/maxRequestLineBytes``.
     case requestLineTooLong
+    /// A well-formed method token that is not one of ``HTTPMethod/known``, such as `PURGE` or `CONNECT`.
+    case unknownMethod
     /// A well-formed version other than HTTP/1.x, such as `HTTP/2.0`.
     case unsupportedVersion
     /// The head exceeds ``HTTPLimits/maxHeaderBytes``, or a chunked body's trailers do.
@@ -43,7 +45,7 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
         case .requestLineTooLong, .headersTooLarge, .tooManyHeaders: .requestHeaderFieldsTooLarge
         case .bodyTooLarge: .contentTooLarge
         case .unsupportedVersion: .httpVersionNotSupported
-        case .unsupportedTransferEncoding: .notImplemented
+        case .unknownMethod, .unsupportedTransferEncoding: .notImplemented
         case .unsupportedExpectation: .expectationFailed
         case .invalidRequestLine, .invalidHeaderName, .invalidHeaderValue, .obsoleteLineFolding, .invalidLineEnding, .invalidHost,
             .invalidContentLength, .conflictingFraming, .invalidTransferEncoding, .invalidChunk:
@@ -56,6 +58,7 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
         switch self {
         case .invalidRequestLine: "Malformed request line."
         case .requestLineTooLong: "Request line too long."
+        case .unknownMethod: "Method not implemented."
         case .unsupportedVersion: "HTTP version not supported."
         case .headersTooLarge: "Request header section too large."
         case .tooManyHeaders: "Too many header fields."

@@ -25,18 +25,18 @@ enum HeadParser {
         guard let firstSpace = line.firstIndex(of: ASCII.space),
             let secondSpace = line[(firstSpace + 1)...].firstIndex(of: ASCII.space)
         else { throw .invalidRequestLine }
-        let method = line[..<firstSpace]
+        let methodToken = line[..<firstSpace]
         let target = line[(firstSpace + 1)..<secondSpace]
-        let version = line[(secondSpace + 1)...]
-        guard !method.isEmpty, method.allSatisfy(ASCII.isTokenChar) else { throw .invalidRequestLine }
+        let versionToken = line[(secondSpace + 1)...]
+        // RFC 9112 §3.1 — `method = token`: anything else is a malformed request line (400).
+        guard !methodToken.isEmpty, methodToken.allSatisfy(ASCII.isTokenChar) else { throw .invalidRequestLine }
         // RFC 9112 §3.2: the target contains no whitespace or control characters.
         guard !target.isEmpty, target.allSatisfy({ $0 > ASCII.space && $0 < 0x7F }) else { throw .invalidRequestLine }
-        return HTTPRequestHead(
-            method: HTTPMethod(rawValue: String(decoding: method, as: UTF8.self)),
-            target: String(decoding: target, as: UTF8.self),
-            version: try parseVersion(version),
-            headers: [:]
-        )
+        let version = try parseVersion(versionToken)
+        // RFC 9110 §9.1 — a method the server does not recognise or implement answers 501; a route that does not
+        // allow a known method answers 405 instead (the handler's business).
+        guard let method = HTTPMethod(known: methodToken) else { throw .unknownMethod }
+        return HTTPRequestHead(method: method, target: String(decoding: target, as: UTF8.self), version: version, headers: [:])
     }
 
     /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, case-sensitive. Only major version 1 is served.

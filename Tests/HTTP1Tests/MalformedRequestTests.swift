@@ -85,6 +85,8 @@ private let malformedCases: [MalformedCase] = [
     MalformedCase("garbage", "hello\r\n\r\n", .invalidRequestLine, 400),
     MalformedCase("double space", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
     MalformedCase("missing version", "GET /\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
+    MalformedCase("unknown method", "PURGE / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod, 501),
+    MalformedCase("lowercase method", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod, 501),
     MalformedCase("method not a token", "G(T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
     MalformedCase("control in target", "GET /\u{7F} HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
     // Line endings and fields (RFC 9112 §2.2, §5).

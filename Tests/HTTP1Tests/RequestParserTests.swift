@@ -77,9 +77,9 @@ private let validCases: [ValidCase] = [
         ]
     ),
     ValidCase(
-        name: "higher HTTP/1.x minor version and custom method",
-        wire: "PURGE * HTTP/1.2\r\nHost: example.com\r\n\r\n",
-        expected: [request(HTTPMethod(rawValue: "PURGE"), "*", version: HTTPVersion(major: 1, minor: 2))]
+        name: "higher HTTP/1.x minor version and asterisk-form",
+        wire: "OPTIONS * HTTP/1.2\r\nHost: example.com\r\n\r\n",
+        expected: [request(.OPTIONS, "*", version: HTTPVersion(major: 1, minor: 2))]
     ),
 ]
 
