@@ -10,6 +10,9 @@ enum ASCII {
     static let equals: UInt8 = 0x3D
     static let doubleQuote: UInt8 = 0x22
     static let backslash: UInt8 = 0x5C
+    static let slash: UInt8 = 0x2F
+    static let asterisk: UInt8 = 0x2A
+    static let at: UInt8 = 0x40
 
     /// RFC 9110 §5.6.2: `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`.
     static func isTokenChar(_ byte: UInt8) -> Bool {

@@ -8,6 +8,8 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
     case requestLineTooLong
     /// A well-formed method token that is not one of ``HTTPMethod/known``, such as `PURGE` or `CONNECT`.
     case unknownMethod
+    /// A request-target in none of the forms this server accepts: origin-form, `http` absolute-form, or `*` for OPTIONS.
+    case invalidRequestTarget
     /// A well-formed version other than HTTP/1.x, such as `HTTP/2.0`.
     case unsupportedVersion
     /// The head exceeds ``HTTPLimits/maxHeaderBytes``, or a chunked body's trailers do.
@@ -24,6 +26,8 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
     case invalidLineEnding
     /// An HTTP/1.1 request without exactly one valid `Host` header.
     case invalidHost
+    /// An absolute-form target whose authority differs from the `Host` header.
+    case conflictingHost
     /// A `Content-Length` that is not all digits, overflows, or disagrees with another one.
     case invalidContentLength
     /// Both `Content-Length` and `Transfer-Encoding`, or `Transfer-Encoding` in an HTTP/1.0 request.
@@ -47,8 +51,8 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
         case .unsupportedVersion: .httpVersionNotSupported
         case .unknownMethod, .unsupportedTransferEncoding: .notImplemented
         case .unsupportedExpectation: .expectationFailed
-        case .invalidRequestLine, .invalidHeaderName, .invalidHeaderValue, .obsoleteLineFolding, .invalidLineEnding, .invalidHost,
-            .invalidContentLength, .conflictingFraming, .invalidTransferEncoding, .invalidChunk:
+        case .invalidRequestLine, .invalidRequestTarget, .invalidHeaderName, .invalidHeaderValue, .obsoleteLineFolding, .invalidLineEnding,
+            .invalidHost, .conflictingHost, .invalidContentLength, .conflictingFraming, .invalidTransferEncoding, .invalidChunk:
             .badRequest
         }
     }
@@ -59,6 +63,7 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
         case .invalidRequestLine: "Malformed request line."
         case .requestLineTooLong: "Request line too long."
         case .unknownMethod: "Method not implemented."
+        case .invalidRequestTarget: "Invalid request target."
         case .unsupportedVersion: "HTTP version not supported."
         case .headersTooLarge: "Request header section too large."
         case .tooManyHeaders: "Too many header fields."
@@ -67,6 +72,7 @@ package enum HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible 
         case .obsoleteLineFolding: "Obsolete header line folding is not allowed."
         case .invalidLineEnding: "Invalid line ending."
         case .invalidHost: "Missing or invalid Host header."
+        case .conflictingHost: "Request target and Host header name different hosts."
         case .invalidContentLength: "Invalid Content-Length."
         case .conflictingFraming: "Conflicting message framing headers."
         case .invalidTransferEncoding: "Invalid Transfer-Encoding."

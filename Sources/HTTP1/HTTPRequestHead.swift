@@ -2,7 +2,8 @@
 package struct HTTPRequestHead: Sendable, Equatable {
     /// The request method, for example ``HTTPMethod/POST``.
     package var method: HTTPMethod
-    /// The request-target exactly as sent, usually origin-form such as `/classify?verbose=1`.
+    /// The request-target exactly as sent: usually origin-form such as `/classify?verbose=1`; absolute-form such as
+    /// `http://example.com/classify` (RFC 9112 §3.2.2); or `*` for a server-wide `OPTIONS`.
     package var target: String
     /// The protocol version from the request line.
     package var version: HTTPVersion
@@ -17,16 +18,23 @@ package struct HTTPRequestHead: Sendable, Equatable {
         self.headers = headers
     }
 
-    /// The target without its query, for example `/classify` for `/classify?verbose=1`.
+    /// The target without its query, for example `/classify` for `/classify?verbose=1` and for
+    /// `http://example.com/classify?verbose=1`. Routes match on this, whatever the form of the target.
     package var path: String {
-        guard let mark = target.utf8.firstIndex(of: ASCII.question) else { return target }
-        return String(target[..<mark])
+        guard let pathAndQuery = RequestTarget.pathAndQuery(ofAbsoluteForm: target) else {
+            guard let mark = target.utf8.firstIndex(of: ASCII.question) else { return target }
+            return String(target[..<mark])
+        }
+        let path = pathAndQuery.prefix { $0 != "?" }
+        // RFC 9110 §4.2.3 — an empty path in an http URI is equivalent to `/`.
+        return path.isEmpty ? "/" : String(path)
     }
 
     /// The part of the target after the first `?`, or `nil` when there is none.
     package var query: String? {
-        guard let mark = target.utf8.firstIndex(of: ASCII.question) else { return nil }
-        return String(target[target.utf8.index(after: mark)...])
+        let pathAndQuery = RequestTarget.pathAndQuery(ofAbsoluteForm: target) ?? target[...]
+        guard let mark = pathAndQuery.utf8.firstIndex(of: ASCII.question) else { return nil }
+        return String(pathAndQuery[pathAndQuery.utf8.index(after: mark)...])
     }
 
     /// Whether the connection stays open after the response (RFC 9112 §9.3).

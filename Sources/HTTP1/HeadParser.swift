@@ -10,18 +10,21 @@ enum HeadParser {
             return stripCR(bytes[lineStart..<end])
         }
         guard let requestLine = nextLine() else { throw .invalidRequestLine }
-        var head = try parseRequestLine(requestLine)
+        var (head, authority) = try parseRequestLine(requestLine)
         head.headers.reserveCapacity(8)
         while let line = nextLine(), !line.isEmpty {
             let (name, value) = try parseField(line)
             head.headers.add(name: name, value: value)
         }
-        try validateHost(head)
+        try validateHost(head, targetAuthority: authority)
         return head
     }
 
     /// RFC 9112 §3: `request-line = method SP request-target SP HTTP-version`, single spaces, no other whitespace.
-    private static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
+    /// Returns the head without headers and, for an absolute-form target, its authority.
+    private static func parseRequestLine(
+        _ line: ArraySlice<UInt8>
+    ) throws(HTTPParseError) -> (HTTPRequestHead, authority: ArraySlice<UInt8>?) {
         guard let firstSpace = line.firstIndex(of: ASCII.space),
             let secondSpace = line[(firstSpace + 1)...].firstIndex(of: ASCII.space)
         else { throw .invalidRequestLine }
@@ -36,7 +39,9 @@ enum HeadParser {
         // RFC 9110 §9.1 — a method the server does not recognise or implement answers 501; a route that does not
         // allow a known method answers 405 instead (the handler's business).
         guard let method = HTTPMethod(known: methodToken) else { throw .unknownMethod }
-        return HTTPRequestHead(method: method, target: String(decoding: target, as: UTF8.self), version: version, headers: [:])
+        let authority = try RequestTarget.authority(of: target, method: method)
+        let head = HTTPRequestHead(method: method, target: String(decoding: target, as: UTF8.self), version: version, headers: [:])
+        return (head, authority)
     }
 
     /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, case-sensitive. Only major version 1 is served.
@@ -69,13 +74,22 @@ enum HeadParser {
     }
 
     /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header; no request has more than one.
-    private static func validateHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
+    private static func validateHost(_ head: HTTPRequestHead, targetAuthority: ArraySlice<UInt8>?) throws(HTTPParseError) {
         var hosts = 0
+        var host: String?
         for (name, value) in head.headers where ASCII.equalsIgnoringCase(name, "Host") {
             hosts += 1
+            host = value
             if value.utf8.contains(where: { $0 == ASCII.space || $0 == ASCII.tab || $0 == UInt8(ascii: ",") }) { throw .invalidHost }
         }
         guard hosts <= 1, head.version < .http1_1 || hosts == 1 else { throw .invalidHost }
+        // RFC 9112 §3.2.2 — for an absolute-form target an origin server is to ignore Host and use the target's
+        // authority. We refuse a disagreement instead, as Kestrel does by default: a request naming two hosts was
+        // built for two readers, say a front end that checks Host and a server that routes on the target. The
+        // target's path still routes the request; an HTTP/1.0 request without Host has nothing to disagree with.
+        if let targetAuthority, let host, !RequestTarget.sameAuthority(targetAuthority, Array(host.utf8)[...]) {
+            throw .conflictingHost
+        }
     }
 
     private static func stripCR(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

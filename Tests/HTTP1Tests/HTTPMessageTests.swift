@@ -48,6 +48,24 @@ struct HTTPMessageTests {
         #expect(HTTPRequestHead(method: .GET, target: "/a").query == nil)
     }
 
+    @Test(
+        "absolute-form targets route on their path and query (RFC 9112 §3.2.2)",
+        arguments: [
+            ("http://example.com/v1/models?x=1", "/v1/models", "x=1"),
+            ("HTTP://example.com:8080/classify", "/classify", nil),
+            ("http://example.com", "/", nil),
+            ("http://example.com?x=1", "/", "x=1"),
+            ("http://example.com/a?next=http://other/b", "/a", "next=http://other/b"),
+            ("/a?next=http://other/b", "/a", "next=http://other/b"),
+            ("*", "*", nil),
+        ] as [(String, String, String?)]
+    )
+    func absoluteForm_PathAndQuery(target: String, path: String, query: String?) {
+        let head = HTTPRequestHead(method: .GET, target: target)
+        #expect(head.path == path)
+        #expect(head.query == query)
+    }
+
     @Test func status_HasStandardPhrases() {
         #expect(HTTPStatus(code: 413) == .contentTooLarge)
         #expect(HTTPStatus.requestHeaderFieldsTooLarge.reasonPhrase == "Request Header Fields Too Large")

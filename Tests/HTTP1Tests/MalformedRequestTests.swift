@@ -88,6 +88,8 @@ private let malformedCases: [MalformedCase] = [
     MalformedCase("unknown method", "PURGE / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod, 501),
     MalformedCase("lowercase method", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unknownMethod, 501),
     MalformedCase("method not a token", "G(T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
+    MalformedCase("target neither a path nor absolute", "GET classify HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestTarget, 400),
+    MalformedCase("absolute-form for another host", "GET http://b/ HTTP/1.1\r\nHost: a\r\n\r\n", .conflictingHost, 400),
     MalformedCase("control in target", "GET /\u{7F} HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine, 400),
     // Line endings and fields (RFC 9112 §2.2, §5).
     MalformedCase("bare LF line endings", "GET / HTTP/1.1\nHost: a\n\n", .invalidLineEnding, 400),

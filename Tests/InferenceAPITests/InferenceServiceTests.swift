@@ -93,7 +93,8 @@ struct InferenceServiceTests {
         #expect(InferenceService.isJSONMediaType(contentType) == isJSON)
     }
 
-    /// `/v1/models` and `/v1/models/<name>` describe the served model from its ``ServedModel/details``; a query is ignored.
+    /// `/v1/models` and `/v1/models/<name>` describe the served model from its ``ServedModel/details``; a query is ignored,
+    /// and so is the authority of an absolute-form target.
     @Test func modelRoutesDescribeTheServedModel() throws {
         try Self.service().test(.inProcess) { client in
             let models = try client.execute("GET", "/v1/models")
@@ -108,6 +109,8 @@ struct InferenceServiceTests {
             #expect(one.status == 200)
             #expect(one.json["sha256"] as? String == StubModel().sha256)
             #expect(try client.execute("GET", "/v1/models/other").status == 404)
+            // An absolute-form target (RFC 9112 §3.2.2) routes on its path.
+            #expect(try client.execute("GET", "http://test/v1/models/stub?verbose=1").status == 200)
         }
     }
 }
