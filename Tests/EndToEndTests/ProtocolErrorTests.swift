@@ -26,6 +26,13 @@ extension EndToEnd {
             Case(
                 name: "a request line with a bad version is 400", bytes: "GET /healthz HTTP/x\r\nHost: e2e\r\n\r\n", status: 400,
                 code: "invalid_request"),
+            // RFC 9112 §2.2: strict line endings; the request hidden behind the bare LF gets no answer of its own.
+            Case(
+                name: "a bare LF is 400 and the request behind it is not answered",
+                bytes: "GET /healthz HTTP/1.1\r\nHost: e2e\r\n\nGET /v1/models HTTP/1.1\r\nHost: e2e\r\n\r\n", status: 400,
+                code: "invalid_request"),
+            // RFC 9110 §9.1: a method the server does not know is 501, not a 404 from the router.
+            Case(name: "an unknown method is 501", bytes: "PURGE /healthz HTTP/1.1\r\nHost: e2e\r\n\r\n", status: 501, code: "not_implemented"),
             Case(
                 name: "a head over the header limit is 431",
                 bytes: "GET /healthz HTTP/1.1\r\nHost: e2e\r\nX-Padding: \(String(repeating: "p", count: 2 * maxHeaderBytes))\r\n\r\n", status: 431,

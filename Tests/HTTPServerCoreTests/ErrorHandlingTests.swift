@@ -14,6 +14,9 @@ struct ErrorHandlingTests {
             ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", .conflictingFraming),
             ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", .unsupportedTransferEncoding),
             ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", .unsupportedVersion),
+            ("GET / HTTP/1.1\r\nHost: t\r\n\nGET /text HTTP/1.1\r\nHost: t\r\n\r\n", .invalidLineEnding),
+            ("PURGE / HTTP/1.1\r\nHost: t\r\n\r\n", .unknownMethod),
+            ("GET http://other/ HTTP/1.1\r\nHost: t\r\n\r\n", .conflictingHost),
         ]
     )
     func malformedRequest_IsRefused(wire: String, error: HTTPParseError) throws {
