@@ -24,7 +24,7 @@ package struct HTTPRequest: Sendable, Equatable {
 
     /// The request method.
     package var method: HTTPMethod { head.method }
-    /// The target without its query string.
+    /// The target's path without its query string; for an absolute-form target, the path after its authority.
     package var path: String { head.path }
     /// The query string after `?`, if any.
     package var query: String? { head.query }
