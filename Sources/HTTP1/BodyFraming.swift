@@ -10,18 +10,18 @@ enum BodyFraming: Equatable {
     init(head: HTTPRequestHead, limits: HTTPLimits) throws(HTTPParseError) {
         // `contains` and `contentLength` read the fields in place: this runs for every request.
         if head.headers.contains("Transfer-Encoding") {
-            // RFC 9112 §6.1: reject both Content-Length and Transfer-Encoding (request smuggling).
+            // RFC 9112 §6.1 — reject both Content-Length and Transfer-Encoding (request smuggling).
             guard !head.headers.contains("Content-Length") else { throw .conflictingFraming }
-            // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request means faulty framing.
+            // RFC 9112 §6.1 — Transfer-Encoding in an HTTP/1.0 request means faulty framing.
             guard head.version >= .http1_1 else { throw .conflictingFraming }
             try Self.validateChunked(head.headers.values("Transfer-Encoding"))
             self = .chunked
         } else if let length = try Self.contentLength(head.headers) {
-            // RFC 9110 §15.5.14: refuse an announced body above the limit before reading it (413).
+            // RFC 9110 §15.5.14 — refuse an announced body above the limit before reading it (413).
             guard length <= limits.maxBodyBytes else { throw .bodyTooLarge }
             self = length == 0 ? .none : .length(length)
         } else {
-            // RFC 9112 §6.3: a request with neither header has no body.
+            // RFC 9112 §6.3 — a request with neither header has no body.
             self = .none
         }
         try Self.validateExpectation(head)
@@ -31,7 +31,7 @@ enum BodyFraming: Equatable {
     ///
     /// Framing errors are checked before support: `chunked, gzip` is a 400 (the length cannot be known), not a 501.
     private static func validateChunked(_ values: [String]) throws(HTTPParseError) {
-        // RFC 9110 §5.6.1: empty list elements are ignored.
+        // RFC 9110 §5.6.1 — empty list elements are ignored.
         let codings = values.flatMap { $0.split(separator: ",") }.map { ASCII.trimmingWhitespace($0) }.filter { !$0.isEmpty }
         let chunked = codings.count { ASCII.equalsIgnoringCase($0, "chunked") }
         // RFC 9112 §6.3 — Transfer-Encoding present but `chunked` not the final coding: the body length cannot be

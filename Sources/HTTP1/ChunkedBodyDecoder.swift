@@ -34,7 +34,7 @@ struct ChunkedBodyDecoder {
                     return false
                 }
                 let size = try Self.chunkSize(content)
-                // RFC 9112 §7.1: the de-chunked length is bounded by the body limit (413), checked before buffering.
+                // RFC 9112 §7.1 — the de-chunked length is bounded by the body limit (413), checked before buffering.
                 guard size <= limits.maxBodyBytes - body.count else { throw .bodyTooLarge }
                 index = next
                 state = size == 0 ? .trailers(bytes: 0, count: 0) : .data(remaining: size)
@@ -57,7 +57,7 @@ struct ChunkedBodyDecoder {
                 let budget = limits.maxHeaderBytes - bytes
                 guard let (content, next) = try Self.trailerLine(in: buffer, from: index, budget: budget) else { return false }
                 index = next
-                // RFC 9112 §7.1.2: trailer fields end with an empty line; we parse and discard them.
+                // RFC 9112 §7.1.2 — trailer fields end with an empty line; we parse and discard them.
                 if content.isEmpty { return true }
                 guard count < limits.maxHeaderCount else { throw .tooManyHeaders }
                 state = .trailers(bytes: bytes + content.count + 2, count: count + 1)

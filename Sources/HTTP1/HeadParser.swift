@@ -33,7 +33,7 @@ enum HeadParser {
         let versionToken = line[(secondSpace + 1)...]
         // RFC 9112 §3.1 — `method = token`: anything else is a malformed request line (400).
         guard !methodToken.isEmpty, methodToken.allSatisfy(ASCII.isTokenChar) else { throw .invalidRequestLine }
-        // RFC 9112 §3.2: the target contains no whitespace or control characters.
+        // RFC 9112 §3.2 — the target contains no whitespace or control characters.
         guard !target.isEmpty, target.allSatisfy({ $0 > ASCII.space && $0 < 0x7F }) else { throw .invalidRequestLine }
         let version = try parseVersion(versionToken)
         // RFC 9110 §9.1 — a method the server does not recognise or implement answers 501; a route that does not
@@ -52,23 +52,23 @@ enum HeadParser {
         else { throw .invalidRequestLine }
         let major = Int(version[start + 5] - UInt8(ascii: "0"))
         let minor = Int(version[start + 7] - UInt8(ascii: "0"))
-        // RFC 9110 §2.5: a higher minor version of a major version we implement is processed as that major version.
+        // RFC 9110 §2.5 — a higher minor version of a major version we implement is processed as that major version.
         guard major == 1 else { throw .unsupportedVersion }
         return HTTPVersion(major: major, minor: minor)
     }
 
     /// RFC 9112 §5: `field-line = field-name ":" OWS field-value OWS`.
     private static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
-        // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is rejected with 400.
+        // RFC 9112 §5.2 — obs-fold (a line starting with whitespace) is rejected with 400.
         if let first = line.first, ASCII.isWhitespace(first) { throw .obsoleteLineFolding }
         guard let colon = line.firstIndex(of: ASCII.colon) else { throw .invalidHeaderName }
         let name = line[..<colon]
-        // RFC 9112 §5.1: no whitespace between field name and colon; RFC 9110 §5.1: the name is a token.
+        // RFC 9112 §5.1 — no whitespace between field name and colon; RFC 9110 §5.1: the name is a token.
         guard !name.isEmpty, name.allSatisfy(ASCII.isTokenChar) else { throw .invalidHeaderName }
         var value = line[line.index(after: colon)...]
         while let first = value.first, ASCII.isWhitespace(first) { value = value.dropFirst() }
         while let last = value.last, ASCII.isWhitespace(last) { value = value.dropLast() }
-        // RFC 9110 §5.5: CR, LF, NUL and other controls (except HTAB) are invalid in field values.
+        // RFC 9110 §5.5 — CR, LF, NUL and other controls (except HTAB) are invalid in field values.
         guard value.allSatisfy(ASCII.isFieldValueChar) else { throw .invalidHeaderValue }
         return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }

@@ -93,7 +93,7 @@ package struct RequestParser {
                     state = .head(scanner)
                     return nil
                 case .leadingEmptyLine(let length):
-                    // RFC 9112 §2.2: ignore empty lines received before the request line.
+                    // RFC 9112 §2.2 — ignore empty lines received before the request line.
                     readIndex += length
                     state = .head(HeadScanner())
                 case .complete(let length):
