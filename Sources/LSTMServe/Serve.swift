@@ -164,6 +164,7 @@ struct Serve: ParsableCommand {
                 Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: Defaults.batching.maxBatchDelayMicroseconds),
                 "--max-batch-delay-us"),
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: Defaults.batching.maxQueueSize), "--max-queue"))
+        let metrics = ServeMetrics.bootstrap()
         let service = InferenceService(
             model: bundle,
             configuration: ServiceConfiguration(
@@ -173,7 +174,8 @@ struct Serve: ParsableCommand {
                     "--max-items-per-request"),
                 requestTimeoutMilliseconds: try positive(
                     Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: Defaults.service.requestTimeoutMilliseconds),
-                    "--request-timeout-ms")))
+                    "--request-timeout-ms")),
+            metrics: metrics.factory, exposition: metrics.exposition)
 
         var configuration = Defaults.http
         configuration.host = try Environment.resolve(host, "HOST", default: Defaults.http.host)
@@ -212,6 +214,7 @@ struct Serve: ParsableCommand {
         if watchInterval > 0 { reloader.watch(every: .seconds(watchInterval)) }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        metrics.observe(server)
         signals.onShutdown { signal in
             // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
             // balancer that probes it takes it out of rotation before it stops accepting.
