@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries (Debian: zlib1g-dev, libssl-dev).
@@ -55,17 +57,30 @@ let package = Package(
         // worker queue driven by a pure state machine. Its API stays `public` (the others are
         // `package`): InlineBatcher's code is @inlinable, so the service gets it specialized.
         .target(name: "Batching", dependencies: ["Locking"], swiftSettings: sharedSettings),
-        // Routes, JSON API and the glue from HTTP requests to batched inference.
+        // Routes, JSON API and the glue from HTTP requests to batched inference. Records its metrics through
+        // swift-metrics' API (CoreMetrics), into whatever factory it is given; Telemetry for their descriptions.
         .target(
             name: "InferenceAPI",
-            dependencies: ["HTTP1", "Batching", "SentimentModel"],
+            dependencies: ["HTTP1", "Batching", "SentimentModel", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
+            swiftSettings: sharedSettings
+        ),
+        // The Prometheus side of the metrics: a swift-metrics factory that gives each metric its help text and
+        // buckets, the process metrics read from /proc at scrape time, and the text exposition. Knows nothing
+        // of HTTP or models.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "Locking", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: sharedSettings
         ),
         .executableTarget(
             name: "LSTMServe",
             dependencies: [
-                "HTTPServerCore", "InferenceAPI", "SentimentModel", "KerasFiles", "CZlib", "Locking",
+                "HTTPServerCore", "InferenceAPI", "SentimentModel", "KerasFiles", "CZlib", "Locking", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings
@@ -89,10 +104,13 @@ let package = Package(
             name: "HTTPServerCoreTests",
             dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSettings),
+        .testTarget(
+            name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport", .product(name: "CoreMetrics", package: "swift-metrics")],
+            swiftSettings: sharedSettings),
         .testTarget(name: "BatchingTests", dependencies: ["Batching", "Locking"], swiftSettings: sharedSettings),
         .testTarget(
             name: "InferenceAPITests",
-            dependencies: ["InferenceAPI", "Batching", "HTTP1", "SentimentModel", "Locking", "TestSupport"],
+            dependencies: ["InferenceAPI", "Batching", "HTTP1", "SentimentModel", "Locking", "Telemetry", "TestSupport"],
             swiftSettings: sharedSettings
         ),
         .testTarget(

@@ -88,7 +88,7 @@ for round in $(seq 1 "$rounds"); do
             perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2> /dev/null | grep '%' > "$work/report.txt"
             shares="{"
             for group in $profile; do
-                share="$(grep -E "${group#*=}" "$work/report.txt" | awk '{ s += $1 } END { printf "%.2f", s }')"
+                share="$({ grep -E "${group#*=}" "$work/report.txt" || true; } | awk '{ s += $1 } END { printf "%.2f", s }')"
                 shares="$shares\"${group%%=*}\": $share, "
             done
             shares="${shares%, }}"

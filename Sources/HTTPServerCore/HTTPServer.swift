@@ -73,6 +73,9 @@ package final class HTTPServer: Sendable {
     /// The connections open now; each is confined to its loop's thread (see ``IOLoop/execute(_:)``).
     var openConnections: [Connection] { state.withLock { Array($0.connections.values) } }
 
+    /// How many connections are open now (accepted, not yet closed); for a metrics scrape.
+    package var openConnectionCount: Int { state.withLock { $0.connections.count } }
+
     /// Binds, listens and starts accepting. Throws ``SocketError`` if binding fails and
     /// ``HTTPServerError/invalidTransition(from:action:)`` unless the server is new.
     package func start() throws {

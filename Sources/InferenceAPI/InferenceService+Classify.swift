@@ -4,8 +4,11 @@ import HTTP1
 import SentimentModel
 
 extension InferenceService {
-    /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done.
-    func classify(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
+    /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done (counted in the
+    /// metrics there; a validation error is thrown to the caller, which counts it).
+    func classify(
+        _ request: HTTPRequest, receivedAt: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void
+    ) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
         let body = try ClassifyRequest.parse(request.body)
         let loaded = self.loaded
@@ -17,14 +20,17 @@ extension InferenceService {
         let retryAfter = configuration.retryAfterSeconds
         let timeout = requestTimeoutNanoseconds
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
-        batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0) }, timeout: timeout) { outcome in
+        let metrics = self.metrics
+        let submittedAt = ContinuousClock.now
+        batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0, submittedAt: submittedAt) }, timeout: timeout) { outcome in
+            let response: HTTPResponse
             switch outcome {
             case .success(let result):
                 let results = zip(result.outputs, lengths).map { score, length in
                     ClassifyResult(label: model.label(for: score), score: score, tokens: length, truncated: length > maxLength)
                 }
                 let batchSize = result.batchSizes.max() ?? 0
-                var response = Self.json { writer in
+                var answer = Self.json { writer in
                     if body.isBatch {
                         writer.key("results")
                         writer.array { writer in for item in results { writer.object { item.write(to: &$0) } } }
@@ -37,13 +43,17 @@ extension InferenceService {
                         writer.field("sha256", sha256)
                     }
                 }
-                response.headers.add(name: "X-Batch-Size", value: String(batchSize))
-                respond(response)
+                answer.headers.add(name: "X-Batch-Size", value: String(batchSize))
+                response = answer
             case .failure(.queueFull):
-                respond(ServiceError.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter).response)
+                metrics.rejected(.overloaded)
+                response = ServiceError.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter).response
             case .failure(.timedOut):
-                respond(ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response)
+                metrics.rejected(.queueTimeout)
+                response = ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response
             }
+            metrics.requestFinished(.classify, status: response.status, receivedAt: receivedAt)
+            respond(response)
         }
     }
 

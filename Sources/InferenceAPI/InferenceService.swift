@@ -1,8 +1,10 @@
 import Batching
+package import CoreMetrics
 package import HTTP1
 import SentimentModel
 import Locking
 import Synchronization
+package import Telemetry
 
 /// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.
 ///
@@ -10,20 +12,38 @@ import Synchronization
 /// it parses and tokenizes, then submits to the configured scheduler. With ``InlineBatcher`` (the
 /// default) the same thread runs the pass in ``roundEnded()`` and calls `respond`; with
 /// ``DynamicBatcher`` (whole passes on a worker thread) that thread does. Knows nothing of sockets.
+///
+/// Metrics: each request, refusal and forward pass is recorded through the swift-metrics factory given to
+/// ``init(model:configuration:metrics:exposition:)``; `GET /metrics` answers with the exposition it is given.
 package final class InferenceService: HTTPHandler {
     /// The model version new requests are admitted with; replaced whole by ``replaceModel(_:)``.
     private let current: Lock<LoadedModel>
     package let configuration: ServiceConfiguration
     let batcher: Scheduler
     private let draining = Atomic<Bool>(false)
+    let metrics: ServiceMetrics
+    /// The text `GET /metrics` answers with; nil: that route is a 404.
+    private let exposition: (@Sendable () -> [UInt8])?
 
-    package init(model: any ServedModel, configuration: ServiceConfiguration = .init()) {
-        self.current = Lock(LoadedModel(model, version: 1))
+    /// - Parameters:
+    ///   - metrics: makes the handles the service records its metrics in (``metricDescriptions`` lists them).
+    ///     Default: swift-metrics' no-op factory, which records nothing.
+    ///   - exposition: the Prometheus text `GET /metrics` answers with, made at each request. Default: nil, no route.
+    package init(
+        model: any ServedModel, configuration: ServiceConfiguration = .init(), metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        exposition: (@Sendable () -> [UInt8])? = nil
+    ) {
+        let first = LoadedModel(model, version: 1)
+        self.current = Lock(first)
         self.configuration = configuration
+        let metrics = ServiceMetrics(factory: metrics)
+        metrics.modelLoaded(first)
+        self.metrics = metrics
+        self.exposition = exposition
         let (nanoseconds, overflow) = UInt64(max(configuration.requestTimeoutMilliseconds, 0)).multipliedReportingOverflow(by: 1_000_000)
         self.requestTimeoutNanoseconds = overflow ? .max : nanoseconds
         let batching = configuration.batching
-        let forwardPass: @Sendable ([Scoring]) -> [Float] = { Scoring.forwardPass($0) }
+        let forwardPass: @Sendable ([Scoring]) -> [Float] = { Scoring.forwardPass($0, metrics: metrics) }
         switch batching.scheduling {
         case .batch:
             self.batcher = .shared(DynamicBatcher(configuration: batching, process: forwardPass))
@@ -46,11 +66,16 @@ package final class InferenceService: HTTPHandler {
     /// - Returns: the new version.
     @discardableResult
     package func replaceModel(_ model: any ServedModel) -> LoadedModel {
-        current.withLock { current in
+        let loaded = current.withLock { current in
             current = LoadedModel(model, version: current.version + 1)
             return current
         }
+        metrics.modelLoaded(loaded)
+        return loaded
     }
+
+    /// The help texts and buckets of the metrics the service records, for a Prometheus factory.
+    package static var metricDescriptions: [MetricDescription] { ServiceMetrics.descriptions }
 
     /// The methods of the read-only routes; built once, not per request.
     private static let readOnlyMethods: [HTTPMethod] = [.GET, .HEAD]
@@ -72,11 +97,21 @@ package final class InferenceService: HTTPHandler {
     }
 
     package func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        do {
-            try route(request, respond: respond)
+        let route = Route(path: request.path)
+        metrics.requestStarted()
+        let response: HTTPResponse
+        do throws(ServiceError) {
+            if route == .classify {
+                guard request.method == .POST else { throw ServiceError.methodNotAllowed(request.method, allowed: [.POST]) }
+                // Counted when it is answered, after its pass.
+                return try classify(request, receivedAt: context.receivedAt, respond: respond)
+            }
+            response = try self.response(to: request, on: route)
         } catch {
-            respond(error.response)
+            response = error.response
         }
+        metrics.requestFinished(route, status: response.status, receivedAt: context.receivedAt)
+        respond(response)
     }
 
     /// Runs the forward passes of the `/classify` requests this thread handled in its round
@@ -87,36 +122,38 @@ package final class InferenceService: HTTPHandler {
 
     /// Renders the server's own refusals in the API's error vocabulary.
     package func response(for refusal: HTTPRefusal) -> HTTPResponse {
-        ServiceError(refusal, retryAfterSeconds: configuration.retryAfterSeconds).response
+        metrics.rejected(RejectionReason(refusal))
+        return ServiceError(refusal, retryAfterSeconds: configuration.retryAfterSeconds).response
     }
 
-    private func route(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws(ServiceError) {
-        let path = request.path
+    /// The response of a route answered at once (all but `/classify`).
+    private func response(to request: HTTPRequest, on route: Route) throws(ServiceError) -> HTTPResponse {
         let readOnly = Self.readOnlyMethods
-        switch path {
-        case "/classify":
-            guard request.method == .POST else { throw .methodNotAllowed(request.method, allowed: [.POST]) }
-            try classify(request, respond: respond)
-        case "/healthz":
+        let path = request.path
+        switch route {
+        case .healthz:
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
-            respond(Self.json { $0.field("status", "ok") })
-        case "/readyz":
+            return Self.json { $0.field("status", "ok") }
+        case .readyz:
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             guard isReady else { throw .notReady }
-            respond(Self.json { $0.field("status", "ready") })
-        case "/v1/models":
+            return Self.json { $0.field("status", "ready") }
+        case .metrics:
+            guard let exposition else { throw .notFound(path) }
+            guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
+            return HTTPResponse(status: .ok, contentType: MetricsExporter.contentType, body: exposition())
+        case .models:
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             let loaded = self.loaded
-            respond(
-                Self.json { writer in
-                    writer.key("models")
-                    writer.array { $0.object { ModelInfo(loaded).write(to: &$0) } }
-                })
-        case _ where path.hasPrefix("/v1/models/") && path.dropFirst("/v1/models/".count) == loaded.model.name:
+            return Self.json { writer in
+                writer.key("models")
+                writer.array { $0.object { ModelInfo(loaded).write(to: &$0) } }
+            }
+        case .model where path.dropFirst(Route.modelPrefix.count) == loaded.model.name:
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             let loaded = self.loaded
-            respond(Self.json { ModelInfo(loaded).write(to: &$0) })
-        default:
+            return Self.json { ModelInfo(loaded).write(to: &$0) }
+        case .classify, .model, .other:
             throw .notFound(path)
         }
     }

@@ -22,6 +22,16 @@ package final class LoadedModel: Sendable {
 struct Scoring: Sendable {
     let model: LoadedModel
     let sequence: TokenSequence
+    /// When it was handed to the batcher, for the queue-wait histogram.
+    let submittedAt: ContinuousClock.Instant
+
+    /// ``forwardPass(_:)``, recording its duration, size and tokens, and each sequence's wait, in `metrics`.
+    static func forwardPass(_ batch: [Scoring], metrics: ServiceMetrics) -> [Float] {
+        let started = ContinuousClock.now
+        let scores = forwardPass(batch)
+        metrics.passFinished(batch, started: started, finished: .now)
+        return scores
+    }
 
     /// The forward pass over a batch that may hold several versions (across a reload): each run of one version is
     /// one `predict`, in order. Almost always the whole batch is one run.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Foundation
 import Glibc
@@ -20,6 +21,11 @@ final class ModelReloader: Sendable {
     private let queue = DispatchQueue(label: "lstm-serve.reload")
     private let succeeded = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
+    /// `lstm_serve_model_reloads_total` by outcome, in swift-metrics' global factory (``ServeMetrics/bootstrap()``).
+    private let reloads = (
+        success: Counter(label: "lstm_serve_model_reloads_total", dimensions: [("outcome", "success")]),
+        failure: Counter(label: "lstm_serve_model_reloads_total", dimensions: [("outcome", "failure")])
+    )
 
     /// - Parameters:
     ///   - load: reads and validates the checkpoint and vocabulary, as at start-up.
@@ -47,6 +53,7 @@ final class ModelReloader: Sendable {
             bundle = try load()
         } catch {
             let count = failed.add(1, ordering: .relaxed).newValue
+            reloads.failure.increment()
             logger.error(
                 "reload failed; still serving the previous model",
                 metadata: ["reason": "\(reason)", "error": "\(error)", "sha256": "\(service.model.sha256)", "failed_reloads": "\(count)"])
@@ -54,6 +61,7 @@ final class ModelReloader: Sendable {
         }
         let loaded = service.replaceModel(bundle)
         succeeded.add(1, ordering: .relaxed)
+        reloads.success.increment()
         let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         logger.info(
             "reloaded the model",

@@ -169,6 +169,7 @@ struct Serve: ParsableCommand {
                 Environment.resolve(maxBatchDelayUs, "MAX_BATCH_DELAY_US", default: Defaults.batching.maxBatchDelayMicroseconds),
                 "--max-batch-delay-us"),
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: Defaults.batching.maxQueueSize), "--max-queue"))
+        let metrics = ServeMetrics.bootstrap()
         let service = InferenceService(
             model: bundle,
             configuration: ServiceConfiguration(
@@ -178,7 +179,8 @@ struct Serve: ParsableCommand {
                     "--max-items-per-request"),
                 requestTimeoutMilliseconds: try positive(
                     Environment.resolve(requestTimeoutMs, "REQUEST_TIMEOUT_MS", default: Defaults.service.requestTimeoutMilliseconds),
-                    "--request-timeout-ms")))
+                    "--request-timeout-ms")),
+            metrics: metrics.factory, exposition: metrics.exposition)
 
         var configuration = Defaults.http
         configuration.host = try Environment.resolve(host, "HOST", default: Defaults.http.host)
@@ -217,6 +219,7 @@ struct Serve: ParsableCommand {
         if watchInterval > 0 { reloader.watch(every: .seconds(watchInterval)) }
 
         let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        metrics.observe(server)
         signals.onShutdown { signal in
             // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
             // balancer that probes it takes it out of rotation before it stops accepting.

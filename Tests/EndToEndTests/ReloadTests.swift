@@ -105,6 +105,14 @@ extension EndToEnd {
             let sha = (after.json["model"] as? [String: Any])?["sha256"] as? String
             #expect(sha == BundledModel.bundle.sha256, "the 20th reload left the bundled model in service")
 
+            // The reloads are counted by outcome, and the model info names the version in service.
+            let metrics = PrometheusSamples(try client.exchange(RawHTTPClient.request("GET", "/metrics")).body)
+            #expect(metrics["lstm_serve_model_reloads_total", ["outcome": "success"]] == 20, "\(metrics)")
+            #expect(metrics["lstm_serve_model_reloads_total", ["outcome": "failure"]] == 1)
+            let info = metrics.values.filter { $0.key.hasPrefix("lstm_serve_model_info{") }
+            #expect(info.count == 1 && info.values.first == 1, "\(info)")
+            #expect(info.keys.first?.hasSuffix(#"sha256="\#(BundledModel.bundle.sha256)",version="21"}"#) == true, "\(info)")
+
             process.send(signal: SIGTERM)
             try process.waitForExit(timeout: .seconds(10))
             #expect(process.exitStatus == 0, "output: \(process.output)")

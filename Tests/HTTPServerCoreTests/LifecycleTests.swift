@@ -37,6 +37,21 @@ struct LifecycleTests {
         }
     }
 
+    /// What `lstm_serve_http_connections_open` reads at a scrape: accepted and not yet closed.
+    @Test func openConnectionCount_FollowsConnectionsOpeningAndClosing() throws {
+        try withServer { server, port in
+            #expect(server.openConnectionCount == 0)
+            let clients = try (0..<2).map { _ in try RawHTTPClient(port: port) }
+            for client in clients {
+                try client.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+            #expect(server.openConnectionCount == 2)
+            clients[0].reset()
+            #expect(poll(for: .seconds(5)) { server.openConnectionCount == 1 }, "the reset connection was still counted after 5 s")
+        }
+    }
+
     @Test func maxConnections_SlotIsFreed_WhenAClientResetsWhileItsHandlerWorks() throws {
         var configuration = HTTPServer.Configuration()
         configuration.maxConnections = 1
