@@ -1,10 +1,13 @@
+import Dispatch
 import Foundation
 import Glibc
+import Locking
 
 /// The real `lstm-serve` executable run as a child process, with its stdout and stderr merged into one pipe.
 ///
-/// Every wait is bounded: output is read with `poll(2)` against a deadline, and exit is awaited with a timeout.
-/// Threading: one instance belongs to one test thread.
+/// A thread of its own reads the output as it comes, so the process never blocks on a full pipe while the test is
+/// busy elsewhere (a server under load writes an access line per request). Every wait is bounded.
+/// Threading: one instance belongs to one test thread; the reader thread only appends to ``OutputBuffer``.
 final class ServerProcess {
     /// Why a wait ended without what it waited for.
     enum Failure: Error, CustomStringConvertible {
@@ -33,12 +36,19 @@ final class ServerProcess {
         return directories.map { $0.appendingPathComponent("lstm-serve") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
+    /// The process's output so far, appended by the reader thread.
+    private final class OutputBuffer: Sendable {
+        let received = Lock<(bytes: [UInt8], ended: Bool)>(([], false))
+        /// Signalled after each chunk and at end-of-file.
+        let arrived = DispatchSemaphore(value: 0)
+    }
+
     private let process = Process()
     private let pipe = Pipe()
-    private var bytes: [UInt8] = []
+    private let buffer = OutputBuffer()
 
-    /// Everything the process has written so far (as far as it was read).
-    var output: String { String(decoding: bytes, as: UTF8.self) }
+    /// Everything the process has written so far.
+    var output: String { String(decoding: buffer.received.withLock { $0.bytes }, as: UTF8.self) }
 
     /// Whether the process is still running.
     var isRunning: Bool { process.isRunning }
@@ -58,6 +68,22 @@ final class ServerProcess {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // Only the child writes now; closing the parent's end lets the reader see end-of-file when the child exits.
+        try pipe.fileHandleForWriting.close()
+        let descriptor = pipe.fileHandleForReading.fileDescriptor
+        let buffer = self.buffer
+        Thread {
+            var chunk = [UInt8](repeating: 0, count: 8_192)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                buffer.received.withLock { received in
+                    if count > 0 { received.bytes += chunk[0..<count] } else { received.ended = true }
+                }
+                buffer.arrived.signal()
+                if count <= 0 { return }
+            }
+        }.start()
     }
 
     /// Starts the tested `lstm-serve` on `127.0.0.1` and an ephemeral port with `arguments` added, and waits until it
@@ -84,11 +110,12 @@ final class ServerProcess {
     /// Reads output until `count` lines contain `text`, and returns them.
     @discardableResult
     func waitForLines(containing text: String, count: Int, timeout: Duration) throws -> [String] {
-        let deadline = ContinuousClock.now + timeout
+        let (seconds, attoseconds) = timeout.components
+        let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         while true {
             let lines = output.split(separator: "\n").filter { $0.contains(text) }
             if lines.count >= count { return lines.map(String.init) }
-            guard ContinuousClock.now < deadline, readAvailable(until: deadline) else {
+            guard !buffer.received.withLock({ $0.ended }), buffer.arrived.wait(timeout: deadline) == .success else {
                 throw Failure.outputNotSeen("\(count) × \(text)", output: output)
             }
         }
@@ -102,28 +129,17 @@ final class ServerProcess {
     /// Waits for the process to exit, reading its output meanwhile; kills it and throws if it is still running at the deadline.
     func waitForExit(timeout: Duration) throws {
         let deadline = ContinuousClock.now + timeout
-        // Polls another process's state, bounded by `deadline`; the pause only spaces the checks once its output has ended.
+        // Polls another process's state, bounded by `deadline`; output arriving, or 20 ms, spaces the checks.
         while process.isRunning && ContinuousClock.now < deadline {
-            if !readAvailable(until: min(deadline, ContinuousClock.now + .milliseconds(50))) { usleep(10_000) }
+            _ = buffer.arrived.wait(timeout: .now() + .milliseconds(20))
         }
         guard !process.isRunning else {
             kill(process.processIdentifier, SIGKILL)
             throw Failure.stillRunning(output: output)
         }
         process.waitUntilExit()
-        while readAvailable(until: ContinuousClock.now) {}
-    }
-
-    /// Appends whatever output arrives before `deadline`; false at end-of-file or when nothing came.
-    private func readAvailable(until deadline: ContinuousClock.Instant) -> Bool {
-        let remaining = max(.zero, deadline - ContinuousClock.now)
-        let milliseconds = Int32(clamping: remaining.components.seconds * 1_000 + remaining.components.attoseconds / 1_000_000_000_000_000)
-        var descriptor = pollfd(fd: pipe.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, milliseconds) > 0 else { return false }
-        var chunk = [UInt8](repeating: 0, count: 8_192)
-        let count = chunk.withUnsafeMutableBytes { read(descriptor.fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return false }
-        bytes += chunk[0..<count]
-        return true
+        // The reader reaches end-of-file once the child's end of the pipe is closed: all the output is in.
+        let drained = DispatchTime.now() + 5
+        while !buffer.received.withLock({ $0.ended }), buffer.arrived.wait(timeout: drained) == .success {}
     }
 }
