@@ -18,6 +18,10 @@ extension ModelBundle: ServedModel {
 
     package var acceptsText: Bool { vocabulary != nil }
 
+    package func label(for score: Float) -> String {
+        Self.label(for: score)
+    }
+
     package func encode(_ text: String) -> TokenSequence? {
         vocabulary?.sequence(for: text)
     }

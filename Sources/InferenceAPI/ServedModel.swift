@@ -22,6 +22,10 @@ package protocol ServedModel: Sendable {
     /// Whether ``encode(_:)`` works: the model has a vocabulary.
     var acceptsText: Bool { get }
 
+    /// The label of a score: by default ``details``' label 1 (positive) when P(positive) is at least 0.5, else
+    /// label 0. Called once per result, so a model whose ``details`` cost something to build answers it directly.
+    func label(for score: Float) -> String
+
     /// The ids of a text, or `nil` if the model has no vocabulary (then only ids are accepted).
     func encode(_ text: String) -> TokenSequence?
 
@@ -30,8 +34,7 @@ package protocol ServedModel: Sendable {
 }
 
 extension ServedModel {
-    /// The label of a score: `positive` when P(positive) is at least 0.5, else `negative`.
-    func label(for score: Float) -> String {
+    package func label(for score: Float) -> String {
         details.labels[score >= 0.5 ? 1 : 0]
     }
 }
