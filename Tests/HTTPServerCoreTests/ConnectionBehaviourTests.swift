@@ -139,19 +139,16 @@ extension HTTPServer {
             var waitsToWrite = false
             let done = DispatchSemaphore(value: 0)
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(5)
-        while clock.now < deadline {
-            for connection in openConnections {
+        // Nothing signals a full socket buffer, so this polls, bounded.
+        return poll(every: .milliseconds(1), for: .seconds(5)) {
+            openConnections.contains { connection in
                 let answer = Answer()
                 connection.loop.execute {
                     answer.waitsToWrite = connection.pendingWriteBytes > 0
                     answer.done.signal()
                 }
-                if answer.done.wait(timeout: .now() + 5) == .success, answer.waitsToWrite { return true }
+                return answer.done.wait(timeout: .now() + 5) == .success && answer.waitsToWrite
             }
-            usleep(1000)
         }
-        return false
     }
 }

@@ -15,12 +15,11 @@ import argparse
 import http.client
 import tempfile
 import threading
-import time
 
-from orchestration import Failure, Replica, run, free_port, lstm_serve_binary, review_bodies
+from orchestration import Failure, Replica, run, free_port, lstm_serve_binary, review_bodies, wait_until
 
 
-def client(port, bodies, offset, stop, tally, lock):
+def client(port, bodies, offset, stop, tally, lock, progress):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     sent = answered = 0
     lost = []
@@ -51,6 +50,8 @@ def client(port, bodies, offset, stop, tally, lock):
             lost.append(f"status {response.status}")
             break
         answered += 1
+        with lock:
+            progress[0] += 1
         if (response.getheader("Connection") or "").lower() == "close":
             break  # the server is going away: a client with another replica would go there
     connection.close()
@@ -75,13 +76,16 @@ def main():
     stop = threading.Event()
     lock = threading.Lock()
     tally = {"sent": 0, "answered": 0, "lost": []}
+    progress = [0]  # answers so far, all clients together
     try:
         replica.start()
-        threads = [threading.Thread(target=client, args=(replica.port, bodies, n, stop, tally, lock), daemon=True)
+        threads = [threading.Thread(target=client, args=(replica.port, bodies, n, stop, tally, lock, progress),
+                                    daemon=True)
                    for n in range(arguments.clients)]
         for thread in threads:
             thread.start()
-        time.sleep(2)  # load before the signal: part of the scenario, not a stand-in for one
+        # The signal comes under load: once the clients together have had 5,000 answers.
+        wait_until(lambda: progress[0] >= 5000, 30, "5,000 answers before SIGTERM")
         status = replica.terminate()
         stop.set()
         for thread in threads:

@@ -11,7 +11,6 @@ errors, and prints the counts either way.
 import re
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from orchestration import Failure, Replica, run, free_port, lstm_serve_binary, review_bodies, wait_until
@@ -51,8 +50,8 @@ end
 """
 
 
-def server_states(stats_path):
-    """HAProxy's view of each replica: {'a': 'UP', 'b': 'DOWN', ...}, from its stats socket."""
+def show_stat(stats_path):
+    """HAProxy's `show stat` as dictionaries keyed by its column names, one per proxy or server; [] if unreachable."""
     import socket as sockets
     try:
         with sockets.socket(sockets.AF_UNIX) as connection:
@@ -63,13 +62,24 @@ def server_states(stats_path):
             while chunk := connection.recv(65536):
                 data += chunk
     except OSError:
-        return {}
-    states = {}
-    for line in data.decode().splitlines():
-        fields = line.split(",")
-        if len(fields) > 17 and fields[0] == "replicas" and fields[1] in ("a", "b"):
-            states[fields[1]] = fields[17].split(" ")[0]
-    return states
+        return []
+    lines = data.decode().splitlines()
+    if not lines or not lines[0].startswith("# "):
+        return []
+    names = lines[0][2:].split(",")
+    return [dict(zip(names, line.split(","))) for line in lines[1:] if line]
+
+
+def server_states(stats_path):
+    """HAProxy's view of each replica: {'a': 'UP', 'b': 'DOWN', ...}."""
+    return {row["svname"]: row["status"].split(" ")[0] for row in show_stat(stats_path)
+            if row.get("pxname") == "replicas" and row.get("svname") in ("a", "b")}
+
+
+def requests_through(stats_path):
+    """Requests HAProxy's frontend has taken so far."""
+    rows = [row for row in show_stat(stats_path) if row.get("pxname") == "front" and row.get("svname") == "FRONTEND"]
+    return int(rows[0].get("req_tot") or 0) if rows else 0
 
 
 def main():
@@ -96,7 +106,8 @@ def main():
         wrk = subprocess.Popen(["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", str(work / "post.lua"),
                                 f"http://127.0.0.1:{front}", "--", str(work / "bodies.txt")],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        time.sleep(2)  # load before the first restart: part of the scenario, not a stand-in for a signal
+        # The first restart comes under load: once 1,000 requests have gone through the balancer.
+        wait_until(lambda: requests_through(stats) >= 1000, 30, "1,000 requests through HAProxy before the first restart")
         for name, replica in replicas.items():
             status = replica.terminate()
             if status != 0:
