@@ -162,7 +162,7 @@ package final class InferenceService: HTTPHandler {
     static func json(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], _ body: (inout JSONWriter) -> Void) -> HTTPResponse {
         var writer = JSONWriter()
         writer.object(body)
-        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.line())
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
     }
