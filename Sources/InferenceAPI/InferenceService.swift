@@ -153,6 +153,8 @@ package final class InferenceService: HTTPHandler {
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             let loaded = self.loaded
             return Self.json { ModelInfo(loaded).write(to: &$0) }
+        case .playground:
+            return try playground(request)
         case .classify, .model, .other:
             throw .notFound(path)
         }
