@@ -1,4 +1,3 @@
-import Foundation
 import HTTP1
 import SentimentModel
 
@@ -18,9 +17,8 @@ enum PlaygroundPage {
     /// `default-src 'none'`, then each thing the page needs: its own inline style and script, `fetch` to its own
     /// origin, and the empty `data:` favicon that keeps the browser from asking for `/favicon.ico`.
     static let contentSecurityPolicy: String = {
-        let text = String(decoding: html, as: UTF8.self)
-        let scripts = hashes(ofElements: "script", in: text).joined(separator: " ")
-        let styles = hashes(ofElements: "style", in: text).joined(separator: " ")
+        let scripts = hashes(ofElements: "script", in: html).joined(separator: " ")
+        let styles = hashes(ofElements: "style", in: html).joined(separator: " ")
         return "default-src 'none'; script-src \(scripts); style-src \(styles); connect-src 'self'; img-src data:; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     }()
@@ -36,27 +34,40 @@ enum PlaygroundPage {
         return response
     }()
 
-    /// CSP source expressions (`'sha256-<base64>'`) for the text of every `<name>…</name>` element in `text`,
+    /// CSP source expressions (`'sha256-<base64>'`) for the text of every `<name>…</name>` element of `page`,
     /// outside comments. The page writes these tags without attributes, so the search is for the literal tags.
-    static func hashes(ofElements name: String, in text: String) -> [String] {
+    /// Bytes, not Foundation's string search: the module does without Foundation.
+    static func hashes(ofElements name: String, in page: [UInt8]) -> [String] {
+        let (open, close) = (Array("<\(name)>".utf8), Array("</\(name)>".utf8))
+        let (commentOpen, commentClose) = (Array("<!--".utf8), Array("-->".utf8))
         var hashes: [String] = []
-        var rest = text[...]
-        while let open = rest.range(of: "<\(name)>") {
-            if let comment = rest.range(of: "<!--"), comment.lowerBound < open.lowerBound {
-                guard let end = rest[comment.upperBound...].range(of: "-->") else { break }
+        var rest = page[...]
+        while let tag = rest.firstRange(of: open) {
+            if let comment = rest.firstRange(of: commentOpen), comment.lowerBound < tag.lowerBound {
+                guard let end = rest[comment.upperBound...].firstRange(of: commentClose) else { break }
                 rest = rest[end.upperBound...]
                 continue
             }
-            guard let close = rest[open.upperBound...].range(of: "</\(name)>") else { break }
-            let hex = SHA256.hexDigest(of: Array(rest[open.upperBound..<close.lowerBound].utf8))
-            hashes.append("'sha256-\(Data(bytes(ofHex: hex)).base64EncodedString())'")
-            rest = rest[close.upperBound...]
+            guard let end = rest[tag.upperBound...].firstRange(of: close) else { break }
+            hashes.append("'sha256-\(base64(ofHex: SHA256.hexDigest(of: Array(rest[tag.upperBound..<end.lowerBound]))))'")
+            rest = rest[end.upperBound...]
         }
         return hashes
     }
 
-    private static func bytes(ofHex hex: String) -> [UInt8] {
-        let digits = Array(hex.utf8)
-        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16) }
+    /// The base64 (RFC 4648 §4, padded) of the bytes a lower-case hexadecimal string spells.
+    static func base64(ofHex hex: String) -> String {
+        let digits = hex.utf8.map { $0 <= UInt8(ascii: "9") ? $0 - UInt8(ascii: "0") : $0 - UInt8(ascii: "a") + 10 }
+        let bytes = stride(from: 0, to: digits.count - 1, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var output: [UInt8] = []
+        for start in stride(from: 0, to: bytes.count, by: 3) {
+            let group = bytes[start..<min(start + 3, bytes.count)]
+            let value = group.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+            for index in 0..<4 {
+                output.append(index <= group.count ? alphabet[Int(value >> (18 - 6 * UInt32(index)) & 0x3F)] : UInt8(ascii: "="))
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }
