@@ -89,7 +89,7 @@ struct ReviewLines: Equatable {
 
     /// "skipped 2 blank lines of `path`", or nil when none was.
     func skippedNote(_ path: String) -> String? {
-        blankLines == 0 ? nil : "skipped \(blankLines) blank line\(blankLines == 1 ? "" : "s") of \(path)"
+        blankLines == 0 ? nil : "skipped \(blankLines) blank line\(blankLines == 1 ? "" : "s") of \(path == "-" ? "standard input" : path)"
     }
 
     /// Writes `line` and a newline to standard error, apart from the results on standard output.

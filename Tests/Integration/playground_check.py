@@ -115,15 +115,17 @@ def check_result(driver, text, answer, width):
         shown = span.get_attribute("textContent").rstrip("▲▼")
         check(shown == "".join(characters[word["start"]:word["end"]]), f"{where}: word {shown!r} is not {word}")
         classes = span.get_attribute("class").split()
-        kind = "unknown" if not word["recognized"] else "up" if word["change"] >= 0 else "down"
+        kind = ("unknown" if not word["recognized"] else "flat" if abs(word["change"]) < 0.01
+                else "up" if word["change"] >= 0 else "down")
         check(kind in classes, f"{where}: {shown!r} (change {word['change']}) has classes {classes}, not {kind!r}")
-        # Not by colour alone: the change is in the title, and the underline style differs by kind.
+        # Not by colour alone: the change is in the title, and the underline style and arrow differ by kind.
         check(f"{abs(word['change']):.3f}" in span.get_attribute("title"), f"{where}: {shown!r}'s title has no change")
         if word["recognized"]:
             colour = span.value_of_css_property("background-color")
             check(colour not in ("rgba(0, 0, 0, 0)", "transparent"), f"{where}: {shown!r} is not coloured")
     check(driver.find_element(By.CSS_SELECTOR, ".legend").is_displayed(), f"{where}: no legend")
-    check(driver.find_element(By.ID, "movers").text.startswith("Largest changes"), f"{where}: no changes in words")
+    movers = driver.find_element(By.ID, "movers").text
+    check(movers.startswith("Largest changes") or movers.startswith("No word changed"), f"{where}: no changes in words")
     return True
 
 
@@ -188,6 +190,9 @@ def main():
         box.send_keys(Keys.TAB)
         check(driver.switch_to.active_element.get_attribute("id") == "classify", "Tab from the text box does not reach Classify")
         check(f"{origin}/classify" in driver.find_element(By.ID, "curl").text, "the curl command does not name /classify")
+        driver.find_element(By.ID, "copy").click()
+        wait_for(driver, lambda d: d.find_element(By.ID, "copy-status").text in ("Copied.", "Selected: press Ctrl+C to copy."),
+                 "the copy button to copy or select the command")
         driver.save_screenshot(str(shots / "playground-desktop.png"))
 
         # A phone, 360 px wide: press an example button from the keyboard.
@@ -217,7 +222,7 @@ def main():
             shutil.copyfile(shots / "playground-desktop.png", arguments.readme_image)
         colouring = "coloured words checked" if explained else "server gives no explanation: colouring not checked"
         print(f"playground: desktop and 360 px passed in {time.monotonic() - started:.1f} s ({len(urls)} requests, all to "
-              f"{origin}; {colouring}); screenshots in {shots}")
+              f"{origin}; {colouring})" + (f"; screenshots in {shots}" if arguments.screenshots else ""))
     finally:
         if driver is not None:
             driver.quit()
