@@ -62,6 +62,8 @@ let package = Package(
         .target(
             name: "InferenceAPI",
             dependencies: ["HTTP1", "Batching", "SentimentModel", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
+            // The playground page at GET /, compiled in as bytes: no file or Foundation Bundle at run time.
+            resources: [.embedInCode("Playground/playground.html")],
             swiftSettings: sharedSettings
         ),
         // The Prometheus side of the metrics: a swift-metrics factory that gives each metric its help text and

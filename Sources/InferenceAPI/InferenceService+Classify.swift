@@ -18,6 +18,7 @@ extension InferenceService {
         let modelName = model.name
         let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
+        let limits = (queue: configuration.batching.maxQueueSize, timeout: configuration.requestTimeoutMilliseconds)
         let timeout = requestTimeoutNanoseconds
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
         let metrics = self.metrics
@@ -47,10 +48,18 @@ extension InferenceService {
                 response = answer
             case .failure(.queueFull):
                 metrics.rejected(.overloaded)
-                response = ServiceError.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter).response
+                response =
+                    ServiceError.overloaded(
+                        "the inference queue is full (the server's --max-queue is \(limits.queue) sequences); retry later",
+                        retryAfterSeconds: retryAfter
+                    ).response
             case .failure(.timedOut):
                 metrics.rejected(.queueTimeout)
-                response = ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response
+                response =
+                    ServiceError(
+                        status: .gatewayTimeout, code: "timeout",
+                        message: "no forward pass took the request within the server's --request-timeout-ms of \(limits.timeout) ms"
+                    ).response
             }
             metrics.requestFinished(.classify, status: response.status, receivedAt: receivedAt)
             respond(response)
@@ -114,7 +123,8 @@ extension InferenceService {
         guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
         guard count <= configuration.maxItemsPerRequest else {
             throw .unprocessable(
-                "batch_too_large", "the batch has \(count) items; at most \(configuration.maxItemsPerRequest) are allowed per request")
+                "batch_too_large",
+                "the batch has \(count) items; the server's --max-items-per-request allows at most \(configuration.maxItemsPerRequest)")
         }
     }
 

@@ -77,7 +77,7 @@ package struct ServiceError: Error, Equatable, Sendable {
                 writer.field("message", message)
             }
         }
-        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.line())
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
     }

@@ -107,7 +107,7 @@ final class ServiceMetrics: Sendable {
 
 /// The route template a request is counted under: a bounded set, never the raw path.
 enum Route: Int, CaseIterable, Sendable {
-    case classify, healthz, readyz, metrics, models, model, other
+    case classify, healthz, readyz, metrics, models, model, playground, other
 
     init(path: String) {
         switch path {
@@ -116,6 +116,7 @@ enum Route: Int, CaseIterable, Sendable {
         case "/readyz": self = .readyz
         case "/metrics": self = .metrics
         case "/v1/models": self = .models
+        case "/": self = .playground
         case _ where path.hasPrefix(Self.modelPrefix): self = .model
         default: self = .other
         }
@@ -132,6 +133,7 @@ enum Route: Int, CaseIterable, Sendable {
         case .metrics: "/metrics"
         case .models: "/v1/models"
         case .model: "/v1/models/{name}"
+        case .playground: "/"
         case .other: "other"
         }
     }

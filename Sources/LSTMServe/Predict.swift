@@ -8,7 +8,7 @@ struct Predict: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "Read reviews from this file, one a line ('-' for standard input).")
+    @Option(name: .long, help: "Read reviews from this file, one a line, any line ending; blank lines are skipped ('-': standard input).")
     var file: String?
 
     @Argument(help: "Reviews to classify.")
@@ -17,9 +17,10 @@ struct Predict: ParsableCommand {
     func run() throws {
         var reviews = texts
         if let file {
-            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-            reviews += String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if reviews.last == "" { reviews.removeLast() }
+            let lines = try ReviewLines.read(file)
+            guard !lines.reviews.isEmpty || !texts.isEmpty else { throw CommandFailure("\(file) holds no review: every line is blank") }
+            reviews += lines.reviews
+            if let note = lines.skippedNote(file) { ReviewLines.writeToStandardError(note) }
         }
         guard !reviews.isEmpty else { throw ValidationError("give at least one review, or --file") }
         let bundle = try modelOptions.load()

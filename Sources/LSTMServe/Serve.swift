@@ -17,7 +17,8 @@ struct Serve: ParsableCommand {
         discussion:
             """
             Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals \
-            with underscores, e.g. LSTM_SERVE_PORT=9000.
+            with underscores, e.g. LSTM_SERVE_PORT=9000. Without a vocabulary (--vocab, or one beside the checkpoint) \
+            the server answers token requests only. GET / is a playground page for trying the model in a browser.
             """
     )
 
