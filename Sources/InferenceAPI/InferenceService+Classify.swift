@@ -10,24 +10,40 @@ extension InferenceService {
         _ request: HTTPRequest, receivedAt: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
-        let body = try ClassifyRequest.parse(request.body)
+        var options = ClassifyOptions()
+        let body = try ClassifyRequest.parse(request.body, options: &options)
         let loaded = self.loaded
         let model = loaded.model
         let sequences = try sequences(for: body, model: model)
+        let texts = body.texts
+        if options.explain && texts == nil {
+            throw .unprocessable("explain_unavailable", "explain needs text (text or texts); token ids have no words to explain")
+        }
+        let explain = options.explain
         let maxLength = model.maxLength
         let modelName = model.name
         let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
         let timeout = requestTimeoutNanoseconds
-        let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
         let metrics = self.metrics
         let submittedAt = ContinuousClock.now
         batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0, submittedAt: submittedAt) }, timeout: timeout) { outcome in
             let response: HTTPResponse
             switch outcome {
             case .success(let result):
-                let results = zip(result.outputs, lengths).map { score, length in
-                    ClassifyResult(label: model.label(for: score), score: score, tokens: length, truncated: length > maxLength)
+                var results = zip(result.outputs, sequences).map { score, sequence in
+                    ClassifyResult(
+                        score: score, tokens: sequence.count, truncated: sequence.count > maxLength,
+                        words: texts == nil ? nil : model.wordCounts(of: sequence), model: model)
+                }
+                // On the thread that ran the pass, after it: one more pass per text, outside the batches.
+                if explain, let texts {
+                    let explanations = texts.compactMap { model.explain($0) }
+                    guard explanations.count == texts.count else {
+                        response = ServiceError.unprocessable("explain_unavailable", "the model \(modelName) cannot explain its scores").response
+                        break
+                    }
+                    for index in results.indices { results[index].explanation = explanations[index] }
                 }
                 let batchSize = result.batchSizes.max() ?? 0
                 var answer = Self.json { writer in
