@@ -11,6 +11,9 @@ struct Predict: ParsableCommand {
     @Option(name: .long, help: "Read reviews from this file, one a line ('-' for standard input).")
     var file: String?
 
+    @Flag(name: .long, help: "Explain each score word by word: the score after each word and the change it caused.")
+    var explain = false
+
     @Argument(help: "Reviews to classify.")
     var texts: [String] = []
 
@@ -26,6 +29,7 @@ struct Predict: ParsableCommand {
         guard let vocabulary = bundle.vocabulary else {
             throw CommandFailure("this model has no vocabulary file; pass --vocab")
         }
+        if explain { return printExplanations(reviews, bundle: bundle, vocabulary: vocabulary) }
         let ids = reviews.map(vocabulary.encode)
         let scores = try bundle.classifier.predict(ids)
         for (review, score) in zip(reviews, scores) {
