@@ -16,8 +16,14 @@ extension InferenceService {
         let model = loaded.model
         let sequences = try sequences(for: body, model: model)
         let texts = body.texts
-        if options.explain && texts == nil {
-            throw .unprocessable("explain_unavailable", "explain needs text (text or texts); token ids have no words to explain")
+        if options.explain {
+            guard let texts else {
+                throw .unprocessable("explain_unavailable", "explain needs text (text or texts); token ids have no words to explain")
+            }
+            guard texts.count <= Self.maxExplainedTexts else {
+                throw .unprocessable(
+                    "batch_too_large", "explain takes at most \(Self.maxExplainedTexts) texts per request; this one has \(texts.count)")
+            }
         }
         let explain = options.explain
         let maxLength = model.maxLength
@@ -72,6 +78,10 @@ extension InferenceService {
             respond(response)
         }
     }
+
+    /// Most texts one request may ask to explain (32). A long review's explanation costs about 4 ms of CPU, 17 times
+    /// its score (docs/performance.md), on the thread that runs passes; the cap bounds what one request can take.
+    static let maxExplainedTexts = 32
 
     /// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
     static func requireJSON(_ contentType: String?) throws(ServiceError) {

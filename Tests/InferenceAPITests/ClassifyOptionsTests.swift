@@ -53,6 +53,19 @@ struct ClassifyOptionsTests {
         }
     }
 
+    /// Explanations cost many times a score, so one request explains a bounded number of texts.
+    @Test func explainTakesABoundedNumberOfTexts() throws {
+        let service = InferenceService(model: StubModel())
+        let limit = InferenceService.maxExplainedTexts
+        for count in [limit, limit + 1] {
+            let json = #"{"explain": true, "texts": [\#(Array(repeating: "\"great film\"", count: count).joined(separator: ","))]}"#
+            let response = try service.test(.inProcess) { try $0.execute(.classify(json)) }
+            #expect(response.status == 422, "\(count) texts")
+            // Within the limit, the stub's own refusal to explain; beyond it, the limit.
+            #expect(response.errorCode == (count > limit ? "batch_too_large" : "explain_unavailable"), "\(count) texts: \(response.text)")
+        }
+    }
+
     /// A model that cannot explain (the protocol's default) says so instead of answering without an explanation.
     @Test func aModelThatCannotExplainSaysSo() throws {
         let response = try InferenceService(model: StubModel()).test(.inProcess) {
