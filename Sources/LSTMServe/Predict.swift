@@ -32,8 +32,9 @@ struct Predict: ParsableCommand {
         if explain { return printExplanations(reviews, bundle: bundle, vocabulary: vocabulary) }
         let ids = reviews.map(vocabulary.encode)
         let scores = try bundle.classifier.predict(ids)
-        for (review, score) in zip(reviews, scores) {
-            let label = ModelBundle.label(for: score)
+        for (review, (reviewIDs, score)) in zip(reviews, zip(ids, scores)) {
+            // As over HTTP: a review with no word the vocabulary knows has no label (its score is the start id's).
+            let label = WordCounts(encodedText: reviewIDs).recognized == 0 ? "none" : ModelBundle.label(for: score)
             let preview = review.count > 60 ? String(review.prefix(57)) + "..." : review
             print("\(label)\t\(score)\t\(preview)")
         }

@@ -7,6 +7,18 @@ extension EndToEnd {
     /// `lstm-serve predict --explain`, run as a process: a table of the words read, with the scores the model gives.
     @Suite("predict --explain")
     struct PredictExplainTests {
+        /// Without `--explain` too, a review with no word the vocabulary knows gets no label.
+        @Test func aReviewWithNoRecognizedWordHasNoLabel() throws {
+            let executable = try #require(ServerProcess.executableURL)
+            let process = try ServerProcess(
+                executable: executable,
+                arguments: ["predict", "--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path, "这部电影 😍", "Awful."])
+            try process.waitForExit(timeout: .seconds(60))
+            #expect(process.exitStatus == 0, "output: \(process.output)")
+            let lines = process.output.split(separator: "\n").map { $0.split(separator: "\t").first.map(String.init) }
+            #expect(lines == ["none", "negative"], "output: \(process.output)")
+        }
+
         @Test func itPrintsEachWordWithItsScoreAndChange() throws {
             let executable = try #require(ServerProcess.executableURL)
             let reviews = ["A wonderful film, blorptastic acting.", "这部电影 😍"]
