@@ -44,6 +44,12 @@ package struct JSONWriter {
         string(value)
     }
 
+    /// A string, or `null` for nil.
+    package mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { raw("null") }
+    }
+
     package mutating func field(_ name: String, _ value: Int) {
         key(name)
         raw(String(value))

@@ -11,6 +11,9 @@ struct Predict: ParsableCommand {
     @Option(name: .long, help: "Read reviews from this file, one a line, any line ending; blank lines are skipped ('-': standard input).")
     var file: String?
 
+    @Flag(name: .long, help: "Explain each score word by word: the score after each word and the change it caused.")
+    var explain = false
+
     @Argument(help: "Reviews to classify.")
     var texts: [String] = []
 
@@ -27,10 +30,12 @@ struct Predict: ParsableCommand {
         guard let vocabulary = bundle.vocabulary else {
             throw CommandFailure("this model has no vocabulary file; pass --vocab")
         }
+        if explain { return printExplanations(reviews, bundle: bundle, vocabulary: vocabulary) }
         let ids = reviews.map(vocabulary.encode)
         let scores = try bundle.classifier.predict(ids)
-        for (review, score) in zip(reviews, scores) {
-            let label = ModelBundle.label(for: score)
+        for (review, (reviewIDs, score)) in zip(reviews, zip(ids, scores)) {
+            // As over HTTP: a review with no word the vocabulary knows has no label (its score is the start id's).
+            let label = WordCounts(encodedText: reviewIDs).recognized == 0 ? "none" : ModelBundle.label(for: score)
             let preview = review.count > 60 ? String(review.prefix(57)) + "..." : review
             print("\(label)\t\(score)\t\(preview)")
         }
