@@ -43,7 +43,8 @@ let package = Package(
         .target(
             name: "SentimentModel", dependencies: ["KerasFiles", "COpenSSL", "CLSTMKernel", "CLinux"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
-        .target(name: "HTTP1", swiftSettings: sharedSettings),
+        // zlib for content codings (gzip and deflate bodies).
+        .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.
         .target(
             name: "HTTPServerCore",
@@ -99,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "Locking", "TestSupport"], resources: [.copy("Fixtures")],
             swiftSettings: sharedSettings),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "CZlib", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
             name: "HTTPServerCoreTests",
             dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],
