@@ -88,10 +88,10 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: the bundled model, a live-server harness, in-process and socket
-        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator. Not shipped.
+        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator, zlib compression. Not shipped.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", "CZlib", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: sharedSettings
         ),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "SentimentModelTests", dependencies: ["SentimentModel", "KerasFiles", "Locking", "TestSupport"], resources: [.copy("Fixtures")],
             swiftSettings: sharedSettings),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "CZlib", "TestSupport"], swiftSettings: sharedSettings),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: sharedSettings),
         .testTarget(
             name: "HTTPServerCoreTests",
             dependencies: ["HTTPServerCore", "HTTP1", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")],

@@ -56,9 +56,10 @@ package enum AcceptEncoding {
     /// Whether the client prefers a gzip response to an uncompressed one.
     ///
     /// No field: `false` (RFC 9110 allows any coding then, but clients that can decode gzip say so). Otherwise gzip's
-    /// weight is that of `gzip` or `x-gzip`, else of `*`, else 0; identity's is that of `identity`, else of `*`, else 1.
-    /// gzip is chosen when its weight is positive and not below identity's, so `gzip;q=0.5, identity` is answered
-    /// uncompressed and `identity;q=0` compressed. Elements that do not parse (a bad `q`) are ignored, as if absent.
+    /// weight is that of `gzip` or `x-gzip`, else of `*`, else 0. gzip is chosen when its weight is positive and not
+    /// below identity's, where identity weighs what `identity`, else `*`, gives it, and nothing when neither is listed
+    /// (it stays acceptable, but a client that lists only `gzip;q=0.8` asks for gzip). So `gzip;q=0.5, identity` is
+    /// answered uncompressed and `identity;q=0` compressed. Elements that do not parse (a bad `q`) are ignored.
     package static func prefersGzip(_ values: [String]) -> Bool {
         guard !values.isEmpty else { return false }
         var gzip: Int?
@@ -77,7 +78,7 @@ package enum AcceptEncoding {
             }
         }
         let gzipWeight = gzip ?? wildcard ?? 0
-        let identityWeight = identity ?? wildcard ?? 1000
+        let identityWeight = identity ?? wildcard ?? 0
         return gzipWeight > 0 && gzipWeight >= identityWeight
     }
 
@@ -99,7 +100,7 @@ package enum AcceptEncoding {
     }
 
     /// `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )` in thousandths, or `nil`.
-    static func qvalue(_ text: Substring) -> Int? {
+    package static func qvalue(_ text: Substring) -> Int? {
         let bytes = Array(text.utf8)
         guard let first = bytes.first, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") else { return nil }
         var thousandths = first == UInt8(ascii: "1") ? 1000 : 0
