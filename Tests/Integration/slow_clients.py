@@ -10,7 +10,8 @@ lstm-serve is started with its open-file soft limit at 1,024 (it must raise it i
 4. while all of them are open: the same latency measurement, and meanwhile a client that announces a 2 GiB
    chunked body and streams it, and one that sends `Content-Length: 2147483648`: both must get 413 within 5 s;
 5. 100 more connections: those beyond --max-connections must get 503 with Retry-After within 2 s;
-6. the trickling clients must each get 408, naming the 20 s limit, 20 s after they connected (within 3 s);
+6. the trickling clients must each get 408, naming the 20 s limit, 20 s after they connected (-1 s to +3 s: the
+   server starts the clock at its accept, this script when its event loop gets to the connection);
 7. the 5,000 kept-alive connections must each still answer `GET /healthz` with 200;
 8. idle latency again, with every load connection closed.
 
@@ -283,7 +284,7 @@ def main():
                   f"after {min(timed_out, default=0):.2f} to {max(timed_out, default=0):.2f} s; other answers: {others}")
             if len(timed_out) != TRICKLERS or named != TRICKLERS:
                 failures.append(f"trickling clients: {len(timed_out)} got 408, {named} named the limit; others {others}")
-            elif min(timed_out) < HEADER_TIMEOUT_S - 0.5 or max(timed_out) > HEADER_TIMEOUT_S + 3:
+            elif min(timed_out) < HEADER_TIMEOUT_S - 1 or max(timed_out) > HEADER_TIMEOUT_S + 3:
                 failures.append(f"408s came after {min(timed_out):.1f}..{max(timed_out):.1f} s, not {HEADER_TIMEOUT_S} s")
             print(f"kept-alive connections answering after the load: {reopened} of {IDLE_CONNECTIONS}")
 
