@@ -25,8 +25,10 @@ package enum ZlibCodec {
     /// An empty input is an empty body whatever the coding.
     package static func decode(_ input: [UInt8], coding: ContentCoding, limit: Int) throws(DecodingError) -> [UInt8] {
         guard !input.isEmpty else { return [] }
+        // Saturating: a limit of Int.max (a configuration, not an attack) must not trap.
+        let limit = max(0, min(limit, Int.max - 1))
         let (bound, overflow) = input.count.multipliedReportingOverflow(by: maximumExpansion)
-        let capacity = overflow ? limit + 1 : min(limit + 1, bound + 64)
+        let capacity = overflow || bound > Int.max - 64 ? limit + 1 : min(limit + 1, bound + 64)
         let windowBits: Int32 =
             switch coding {
             case .gzip: 15 + 16

@@ -100,6 +100,10 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(5), "decoding went on past the limit")
     }
 
+    @Test func anUnboundedLimit_NeitherTrapsNorReservesIt() throws {
+        #expect(try ZlibCodec.decode(compress(Self.text, .gzip), coding: .gzip, limit: .max) == Self.text)
+    }
+
     @Test func concatenatedGzipMembers_AreOneBody() throws {
         let first = Array("{\"text\": \"first half, ".utf8)
         let second = Array("second half\"}".utf8)
