@@ -6,11 +6,12 @@ import Testing
 
 extension EndToEnd {
     /// Issue 19 points 5 and 6, issue 21 point 4, as `lstm-serve` wires them: compressed bodies, limits named in
-    /// refusals, and the open-file limit raised for `--max-connections`.
+    /// refusals, and the open-file limit raised for `--max-connections`. Named to match CI's `ExecutableTests` filter, so
+    /// it runs on the release binary too.
     @Suite(
         "lstm-serve: codings, named limits, descriptors",
         .enabled(if: ServerProcess.executableURL != nil, "lstm-serve is not built next to the test product"))
-    struct ExecutableCodingTests {
+    struct CodingExecutableTests {
         static let model = ["--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path]
 
         @Test func aGzipBodyIsServed_AndLimitRefusalsNameTheirLimits() throws {
