@@ -141,9 +141,9 @@ enum Route: Int, CaseIterable, Sendable {
 
 /// Why a request was refused: the `reason` label of `lstm_serve_http_rejected_requests_total`.
 enum RejectionReason: String, CaseIterable, Sendable {
-    /// Not a request this server accepts (HTTPParseError other than a size limit).
+    /// Not a request this server accepts (HTTPParseError other than a size limit), or a body that does not decode.
     case malformed
-    /// The body is over `--max-body-bytes` (413).
+    /// The body is over `--max-body-bytes`, as sent or once decompressed (413).
     case bodyTooLarge = "body_too_large"
     /// The request line or headers are over a limit (414, 431).
     case headersTooLarge = "headers_too_large"
@@ -153,6 +153,8 @@ enum RejectionReason: String, CaseIterable, Sendable {
     case bodyTimeout = "body_timeout"
     /// Over `--max-connections`, or out of descriptors (503, connection closed).
     case tooManyConnections = "too_many_connections"
+    /// A `Content-Encoding` the server does not decode (415).
+    case unsupportedEncoding = "unsupported_encoding"
     /// The batch queue was full (503 `overloaded`).
     case overloaded
     /// A sequence waited longer than `--request-timeout-ms` for a pass (504).
@@ -164,8 +166,12 @@ enum RejectionReason: String, CaseIterable, Sendable {
         case .headTimeout: self = .headTimeout
         case .bodyTimeout: self = .bodyTimeout
         case .tooManyConnections: self = .tooManyConnections
-        case .malformed(let error):
-            switch error.status {
+        case .unsupportedContentEncoding: self = .unsupportedEncoding
+        case .invalidCompressedBody: self = .malformed
+        case .limitExceeded(.headTimeout): self = .headTimeout
+        case .limitExceeded(.bodyTimeout): self = .bodyTimeout
+        case .malformed, .limitExceeded:
+            switch refusal.status {
             case .contentTooLarge: self = .bodyTooLarge
             case .requestHeaderFieldsTooLarge, .uriTooLong: self = .headersTooLarge
             default: self = .malformed

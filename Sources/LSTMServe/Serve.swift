@@ -219,7 +219,11 @@ struct Serve: ParsableCommand {
         signals.onReload { reloader.reload(reason: "SIGHUP") }
         if watchInterval > 0 { reloader.watch(every: .seconds(watchInterval)) }
 
-        let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        FileDescriptorLimit.raise(for: configuration.maxConnections, logger: logger)
+        let handler = LimitNamingHandler(
+            ContentCodingHandler(service, configuration: .init(maxDecodedBodyBytes: configuration.limits.maxBodyBytes)),
+            limits: configuration.limits, headerReadTimeout: configuration.headerReadTimeout, bodyReadTimeout: configuration.bodyReadTimeout)
+        let server = HTTPServer(configuration: configuration, handler: handler, logger: logger)
         metrics.observe(server)
         signals.onShutdown { signal in
             // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
