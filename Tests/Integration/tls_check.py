@@ -7,7 +7,7 @@ reload can replace them) on a free loopback port, then:
 - Python's ssl: TLS 1.2 and TLS 1.3 succeed (verified, ALPN http/1.1); TLS 1.0 and TLS 1.1 are refused;
 - openssl s_client: verified handshake, ALPN http/1.1, an answer;
 - plain HTTP on the TLS port: closed without an HTTP answer;
-- a silent client: closed after the handshake timeout (--header-timeout-ms 1500), not before;
+- a silent client: closed after the handshake timeout (--header-timeout-ms 1500, on a second server), not before;
 - SIGHUP with a bad certificate file: the old certificate stays, the log says why; SIGHUP with a renewed certificate:
   a new client sees the renewed certificate's fingerprint, while a keep-alive connection opened before either
   reload keeps working;
@@ -50,8 +50,10 @@ def check(condition, message):
 
 
 def fingerprint(path):
-    """SHA-256 of the first certificate in a PEM file, hexadecimal."""
-    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(Path(path).read_text())).hexdigest()
+    """SHA-256 of the first certificate in a PEM file (a chain), hexadecimal."""
+    end = "-----END CERTIFICATE-----"
+    first = Path(path).read_text().split(end)[0].strip() + "\n" + end + "\n"
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(first)).hexdigest()
 
 
 def client_context(maximum=None, minimum=None):
@@ -161,14 +163,21 @@ def check_plain_http(port):
         sock.sendall(REQUEST)
         received = read_until_closed(sock, 5)
     check(not received.startswith(b"HTTP/"), f"plain HTTP got an HTTP answer: {received[:80]!r}")
-    print(f"plain HTTP on the TLS port: closed ({len(received)} bytes of TLS alert, no HTTP)")
+    print(f"plain HTTP on the TLS port: closed, {len(received)} bytes answered, none of them HTTP")
 
 
-def check_handshake_timeout(port):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        started = time.monotonic()
-        received = read_until_closed(sock, 10)
-        elapsed = time.monotonic() - started
+def check_handshake_timeout(binary, work, certificate, key):
+    """On a server of its own with a short timeout: testssl's many connections on the main one must not meet it."""
+    port = free_port()
+    replica = start(binary, port, work, "handshake-timeout", certificate, key, "--header-timeout-ms", str(HEADER_TIMEOUT_MS))
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            started = time.monotonic()
+            received = read_until_closed(sock, 10)
+            elapsed = time.monotonic() - started
+        check(replica.terminate() == 0, f"the handshake-timeout server did not exit 0:\n{replica.log()[-2000:]}")
+    finally:
+        replica.kill()
     check(received == b"", f"a silent client was sent {received[:80]!r}")
     check(elapsed >= HEADER_TIMEOUT_MS / 1000 - 0.1, f"a silent client was closed after {elapsed:.2f} s, before the timeout")
     print(f"silent client: closed after {elapsed:.2f} s (timeout {HEADER_TIMEOUT_MS} ms)")
@@ -252,7 +261,10 @@ def check_testssl(port, work, replica, certificate, key):
 
     def served():
         with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-            context = ssl.create_default_context(cafile=str(authority))
+            # Not verified: until the reload lands the old certificate is served, which this CA did not sign.
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
             with context.wrap_socket(raw, server_hostname="127.0.0.1") as connection:
                 return hashlib.sha256(connection.getpeercert(True)).hexdigest()
 
@@ -281,6 +293,30 @@ def check_testssl(port, work, replica, certificate, key):
         f"  {f['severity']} {f['id']}: {f['finding']}" for f in serious))
 
 
+def start(binary, port, work, name, certificate, key, *extra):
+    """An lstm-serve on `port` with the certificate and key, once it answers over TLS."""
+    replica = Replica(binary, port, work, name, "--tls-cert", certificate, "--tls-key", key, "--log-level", "debug", *extra)
+    # Not Replica.start, which polls /readyz over plain HTTP: here readiness is an answer over TLS.
+    log = open(replica.log_path, "a")
+    replica.process = subprocess.Popen(
+        [binary, "--host", "127.0.0.1", "--port", str(port), "--model", str(REPO / "Models/imdb-lstm.keras"), *replica.extra],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def ready():
+        try:
+            with tls_connect(port) as connection:
+                return ask(connection).startswith("HTTP/1.1 200")
+        except (OSError, Failure):
+            return False
+
+    try:
+        wait_until(ready, 30, f"{name} to answer over TLS")
+    except Failure:
+        replica.kill()
+        raise
+    return replica
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-testssl", action="store_true", help="leave out testssl.sh (it takes minutes)")
@@ -293,27 +329,13 @@ def main():
         shutil.copy(FIXTURES / "server.pem", certificate)
         shutil.copy(FIXTURES / "server.key", key)
         port = free_port()
-        replica = Replica(binary, port, work, "tls", "--tls-cert", certificate, "--tls-key", key,
-                          "--header-timeout-ms", str(HEADER_TIMEOUT_MS), "--log-level", "debug")
-        # Not Replica.start, which polls /readyz over plain HTTP: here readiness is an answer over TLS.
-        log = open(replica.log_path, "a")
-        replica.process = subprocess.Popen(
-            [binary, "--host", "127.0.0.1", "--port", str(port), "--model", str(REPO / "Models/imdb-lstm.keras"), *replica.extra],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        replica = start(binary, port, work, "tls", certificate, key)
         try:
-            def ready():
-                try:
-                    with tls_connect(port) as connection:
-                        return ask(connection).startswith("HTTP/1.1 200")
-                except (OSError, Failure):
-                    return False
-
-            wait_until(ready, 30, "the TLS server to answer")
             check_curl(port)
             check_python_versions(port)
             check_s_client(port)
             check_plain_http(port)
-            check_handshake_timeout(port)
+            check_handshake_timeout(binary, work, certificate, key)
             check_healthcheck(binary, port)
             check_reload(port, replica, certificate, key)
             if not arguments.skip_testssl:
