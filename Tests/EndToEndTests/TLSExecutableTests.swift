@@ -39,7 +39,6 @@ extension EndToEnd {
             let (server, port) = try ServerProcess.serving([
                 "--model", BundledModel.checkpointURL.path, "--tls-cert", "\(Self.fixtures)/server.pem", "--tls-key", "\(Self.fixtures)/server.key",
             ])
-            defer { server.send(signal: SIGKILL) }
             let overTLS = try ServerProcess(
                 executable: executable,
                 arguments: ["healthcheck", "--host", "127.0.0.1", "--port", "\(port)", "--tls-cert", "\(Self.fixtures)/server.pem"])
