@@ -48,6 +48,7 @@ extension EndToEnd {
             let plain = try ServerProcess(executable: executable, arguments: ["healthcheck", "--host", "127.0.0.1", "--port", "\(port)"])
             try plain.waitForExit(timeout: .seconds(15))
             #expect(plain.exitedNormally && plain.exitStatus == 1, "output: \(plain.output)")
+            withExtendedLifetime(server) {}  // its deinit kills it
         }
     }
 }
