@@ -45,11 +45,11 @@ let package = Package(
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
         // zlib for content codings (gzip and deflate bodies).
         .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: sharedSettings),
-        // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.
+        // Sockets, connections, TLS (libssl), epoll I/O threads and the accept loop. Knows nothing of JSON or models.
         .target(
             name: "HTTPServerCore",
             dependencies: [
-                "HTTP1", "CLinux", "Locking", .product(name: "Logging", package: "swift-log"),
+                "HTTP1", "CLinux", "COpenSSL", "Locking", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: sharedSettings
