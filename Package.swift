@@ -62,6 +62,8 @@ let package = Package(
         .target(
             name: "InferenceAPI",
             dependencies: ["HTTP1", "Batching", "SentimentModel", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
+            // The OpenAPI document `GET /openapi.json` serves, compiled in: the binary needs no resource bundle.
+            resources: [.embedInCode("openapi.json")],
             swiftSettings: sharedSettings
         ),
         // The Prometheus side of the metrics: a swift-metrics factory that gives each metric its help text and

@@ -4,6 +4,8 @@
 /// - `{"texts": ["…", …]}` — a batch of reviews;
 /// - `{"tokens": [1, 14, 22, …]}` — one review as model ids (start id included, unpadded);
 /// - `{"tokens": [[…], […]]}` — a batch of id sequences.
+///
+/// Beside it, an optional `"model": "name"` picks the served model (default: the first).
 enum ClassifyRequest: Equatable {
     case text(String)
     case texts([String])
@@ -25,6 +27,11 @@ enum ClassifyRequest: Equatable {
     /// field, none or several of text/texts/tokens), then the type of the one field. A type error is only recorded
     /// by the parser so that the rest of the body is still checked for the errors that come first.
     static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
+        try parseNamingModel(body).request
+    }
+
+    /// ``parse(_:)``, also accepting an optional `"model": "name"` field: the model to classify with (nil: the first).
+    static func parseNamingModel(_ body: [UInt8]) throws(ServiceError) -> (request: ClassifyRequest, model: String?) {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object such as {\"text\": \"…\"}") }
         var json = ClassifyRequestParser(body)
         guard json.peek == UInt8(ascii: "{") else {
@@ -36,6 +43,7 @@ enum ClassifyRequest: Equatable {
         var unknown: String?
         var duplicate: String?
         var request: ClassifyRequest?
+        var model: String?
         try json.container { json, key, _ throws(ServiceError) in
             guard !keys.contains(key) else {
                 duplicate = duplicate ?? key
@@ -46,23 +54,27 @@ enum ClassifyRequest: Equatable {
             case "text": request = try text(&json)
             case "texts": request = try texts(&json)
             case "tokens": request = try tokens(&json)
+            case "model":
+                guard json.peek == UInt8(ascii: "\"") else { return try json.mismatch("model", "a model name") }
+                model = try json.parseString()
             default:
                 unknown = unknown ?? key
                 try json.skipValue()
             }
         }
         try json.expectEnd()
-        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens") }
+        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens, and optionally model") }
         if let duplicate { throw .badRequest("field \(duplicate) appears more than once; send it exactly once") }
-        guard keys.count == 1 else {
+        let inputs = keys.filter { $0 != "model" }
+        guard inputs.count == 1 else {
             throw .badRequest(
-                keys.isEmpty
+                inputs.isEmpty
                     ? "the body needs one of the fields text, texts or tokens"
-                    : "use exactly one of text, texts or tokens, not \(keys.sorted().joined(separator: " and "))")
+                    : "use exactly one of text, texts or tokens, not \(inputs.sorted().joined(separator: " and "))")
         }
         if let typeError = json.typeError { throw typeError }
         guard let request else { throw .badRequest("the body is not a valid classify request") }
-        return request
+        return (request, model)
     }
 
     private static func text(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {

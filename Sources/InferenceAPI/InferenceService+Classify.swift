@@ -4,56 +4,80 @@ import HTTP1
 import SentimentModel
 
 extension InferenceService {
-    /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done (counted in the
-    /// metrics there; a validation error is thrown to the caller, which counts it).
+    /// `POST /classify`: validate, tokenize, submit to the named model's batcher, answer when the pass is done (counted
+    /// in the metrics there; a validation error is thrown to the caller, which counts it).
     func classify(
         _ request: HTTPRequest, receivedAt: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
-        let body = try ClassifyRequest.parse(request.body)
-        let loaded = self.loaded
-        let model = loaded.model
-        let sequences = try sequences(for: body, model: model)
+        let (body, modelName) = try ClassifyRequest.parseNamingModel(request.body)
+        let slot: ModelSlot
+        if let modelName {
+            guard let named = self.slot(named: modelName) else { throw .modelNotFound(modelName) }
+            slot = named
+        } else {
+            slot = slots[0]
+        }
+        let loaded = slot.loaded
+        let sequences = try sequences(for: body, model: loaded.model)
+        let name = slot.name
+        let sha256 = loaded.model.sha256
+        let metrics = self.metrics
+        score(sequences, on: slot, version: loaded) { outcome in
+            let response: HTTPResponse
+            switch outcome {
+            case .success(let scored):
+                var answer = Self.json { writer in
+                    if body.isBatch {
+                        writer.key("results")
+                        writer.array { writer in for item in scored.results { writer.object { item.write(to: &$0) } } }
+                    } else if let item = scored.results.first {
+                        item.write(to: &writer)
+                    }
+                    writer.key("model")
+                    writer.object { writer in
+                        writer.field("name", name)
+                        writer.field("sha256", sha256)
+                    }
+                }
+                answer.headers.add(name: "X-Batch-Size", value: String(scored.batchSize))
+                response = answer
+            case .failure(let error):
+                response = error.response
+            }
+            metrics.requestFinished(.classify, status: response.status, receivedAt: receivedAt)
+            respond(response)
+        }
+    }
+
+    /// Submits `sequences`, checked for `version` of `slot`'s model, to that slot's batcher; `completion` gets one
+    /// result per sequence, in order, or the error to answer with (queue full, or no pass in time). Every protocol's
+    /// route scores through here, so they share the batches and their results are the same per item.
+    func score(
+        _ sequences: [TokenSequence], on slot: ModelSlot, version: LoadedModel,
+        completion: @escaping @Sendable (Result<ScoredBatch, ServiceError>) -> Void
+    ) {
+        let model = version.model
         let maxLength = model.maxLength
-        let modelName = model.name
-        let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
-        let timeout = requestTimeoutNanoseconds
         let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
         let metrics = self.metrics
         let submittedAt = ContinuousClock.now
-        batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0, submittedAt: submittedAt) }, timeout: timeout) { outcome in
-            let response: HTTPResponse
+        let inputs = sequences.map { Scoring(model: version, sequence: $0, submittedAt: submittedAt) }
+        slot.batcher.submit(inputs, timeout: requestTimeoutNanoseconds) { outcome in
             switch outcome {
             case .success(let result):
                 let results = zip(result.outputs, lengths).map { score, length in
                     ClassifyResult(label: model.label(for: score), score: score, tokens: length, truncated: length > maxLength)
                 }
-                let batchSize = result.batchSizes.max() ?? 0
-                var answer = Self.json { writer in
-                    if body.isBatch {
-                        writer.key("results")
-                        writer.array { writer in for item in results { writer.object { item.write(to: &$0) } } }
-                    } else if let item = results.first {
-                        item.write(to: &writer)
-                    }
-                    writer.key("model")
-                    writer.object { writer in
-                        writer.field("name", modelName)
-                        writer.field("sha256", sha256)
-                    }
-                }
-                answer.headers.add(name: "X-Batch-Size", value: String(batchSize))
-                response = answer
+                completion(.success(ScoredBatch(results: results, batchSize: result.batchSizes.max() ?? 0)))
             case .failure(.queueFull):
                 metrics.rejected(.overloaded)
-                response = ServiceError.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter).response
+                completion(.failure(.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter)))
             case .failure(.timedOut):
                 metrics.rejected(.queueTimeout)
-                response = ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response
+                completion(.failure(ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time")))
             }
-            metrics.requestFinished(.classify, status: response.status, receivedAt: receivedAt)
-            respond(response)
         }
     }
 
@@ -103,14 +127,14 @@ extension InferenceService {
         }
     }
 
-    private func encode(_ text: String, with model: any ServedModel) throws(ServiceError) -> TokenSequence {
+    func encode(_ text: String, with model: any ServedModel) throws(ServiceError) -> TokenSequence {
         guard let sequence = model.encode(text) else {
             throw .unprocessable("no_vocabulary", "this model is served without a vocabulary; send token ids ({\"tokens\": [...]})")
         }
         return sequence
     }
 
-    private func checkCount(_ count: Int) throws(ServiceError) {
+    func checkCount(_ count: Int) throws(ServiceError) {
         guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
         guard count <= configuration.maxItemsPerRequest else {
             throw .unprocessable(
@@ -118,7 +142,7 @@ extension InferenceService {
         }
     }
 
-    private func checkedIDs(_ ids: [Int], index: Int?, model: any ServedModel) throws(ServiceError) -> TokenSequence {
+    func checkedIDs(_ ids: [Int], index: Int?, model: any ServedModel) throws(ServiceError) -> TokenSequence {
         guard !ids.isEmpty else {
             let location = index.map { "tokens[\($0)]" } ?? "tokens"
             throw .unprocessable("empty_sequence", "\(location) is empty; a sequence starts with the start id 1")
