@@ -33,22 +33,20 @@ struct RoutedPath {
         }
     }
 
-    /// `{name}[/versions/{v}][/ready|/infer]`.
+    /// `{name}[/versions/{v}][/ready|/infer]`. A path under `/v2/models/` that names no model this way still takes
+    /// its route (by its ending), with no model: it is that route's 404, in its protocol's error shape.
     private static func openInference(_ rest: Substring) -> RoutedPath {
-        var parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+        var rest = rest
         var route = Route.v2Model
-        if parts.count == 2 || parts.count == 4 {
-            switch parts.removeLast() {
-            case "ready": route = .v2ModelReady
-            case "infer": route = .v2Infer
-            default: return RoutedPath(.other)
-            }
+        for (suffix, suffixRoute) in [("/ready", Route.v2ModelReady), ("/infer", .v2Infer)] where rest.hasSuffix(suffix) {
+            rest = rest.dropLast(suffix.count)
+            route = suffixRoute
         }
-        guard let (name, version) = nameAndVersion(parts) else { return RoutedPath(.other) }
+        let (name, version) = nameAndVersion(rest.split(separator: "/", omittingEmptySubsequences: false)) ?? (nil, nil)
         return RoutedPath(route, model: name, version: version)
     }
 
-    /// `{name}[/versions/{v}][:predict]`.
+    /// `{name}[/versions/{v}][:predict]`, likewise.
     private static func tfServing(_ rest: Substring) -> RoutedPath {
         var rest = rest
         var route = Route.model
@@ -56,14 +54,12 @@ struct RoutedPath {
             rest = rest.dropLast(":predict".count)
             route = .tfPredict
         }
-        guard let (name, version) = nameAndVersion(rest.split(separator: "/", omittingEmptySubsequences: false)) else {
-            return RoutedPath(.other)
-        }
+        let (name, version) = nameAndVersion(rest.split(separator: "/", omittingEmptySubsequences: false)) ?? (nil, nil)
         return RoutedPath(route, model: name, version: version)
     }
 
     /// `[name]` or `[name, "versions", v]`, neither empty.
-    private static func nameAndVersion(_ parts: [Substring]) -> (Substring, Substring?)? {
+    private static func nameAndVersion(_ parts: [Substring]) -> (Substring?, Substring?)? {
         switch parts.count {
         case 1 where !parts[0].isEmpty: (parts[0], nil)
         case 3 where !parts[0].isEmpty && parts[1] == "versions" && !parts[2].isEmpty: (parts[0], parts[2])
