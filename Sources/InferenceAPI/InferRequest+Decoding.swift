@@ -41,7 +41,8 @@ extension InferRequest {
             let (count, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
             let ids = bytes.map { integers($0, width: width) } ?? input.integers
             guard !overflow, ids.count == count, bytes.map({ $0.count == count * width }) ?? input.strings.isEmpty else {
-                throw .badRequest("input tokens has shape \(shape) but \(bytes.map { "\($0.count) bytes of" } ?? "") \(datatype) data of another size")
+                throw .badRequest(
+                    "input tokens has shape \(shape) but \(bytes.map { "\($0.count) bytes of" } ?? "") \(datatype) data of another size")
             }
             let length = shape[1]
             return .tokenRows((0..<shape[0]).map { row in Array(ids[row * length..<(row + 1) * length]) })

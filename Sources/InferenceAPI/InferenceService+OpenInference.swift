@@ -90,9 +90,10 @@ extension InferenceService {
             let response: HTTPResponse
             switch outcome {
             case .success(let scored):
-                response = InferResponse(
-                    modelName: name, version: loaded, id: body.id, outputs: outputs, binaryDataOutput: body.binaryDataOutput, scored: scored
-                ).response
+                response =
+                    InferResponse(
+                        modelName: name, version: loaded, id: body.id, outputs: outputs, binaryDataOutput: body.binaryDataOutput, scored: scored
+                    ).response
             case .failure(let error):
                 response = error.response(for: .v2Infer)
             }

@@ -46,7 +46,8 @@ package final class InferenceService: HTTPHandler {
             ModelSlot(name: name, model: model, configuration: configuration, metrics: metrics.model(named: name))
         }
         self.slots = slots
-        self.slotsByName = Dictionary(slots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in preconditionFailure("duplicate model \(first.name)") })
+        self.slotsByName = Dictionary(
+            slots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in preconditionFailure("duplicate model \(first.name)") })
     }
 
     /// One model, served under its own name.
@@ -178,7 +179,8 @@ package final class InferenceService: HTTPHandler {
         let loaded = slot.loaded
         if let version = path.version, version != String(loaded.version) {
             throw ServiceError(
-                status: .notFound, code: "not_found", message: "model \(slot.name) has no version \(version); version \(loaded.version) is in service")
+                status: .notFound, code: "not_found", message: "model \(slot.name) has no version \(version); version \(loaded.version) is in service"
+            )
         }
         return (slot, loaded)
     }

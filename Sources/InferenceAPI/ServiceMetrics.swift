@@ -29,7 +29,8 @@ final class ServiceMetrics: Sendable {
             "lstm_serve_forward_pass_tokens", help: "Token ids read per forward pass (each sequence's, up to the model's maximum length), by model.",
             buckets: [16, 64, 256, 1_024, 4_096, 16_384, 65_536]),
         MetricDescription("lstm_serve_model_info", help: "Each model being served: always 1, with its name, SHA-256 and version as labels."),
-        MetricDescription("lstm_serve_model_loaded_timestamp_seconds", help: "When each model being served was loaded, in seconds since 1970, by model."),
+        MetricDescription(
+            "lstm_serve_model_loaded_timestamp_seconds", help: "When each model being served was loaded, in seconds since 1970, by model."),
     ]
 
     private let factory: any MetricsFactory

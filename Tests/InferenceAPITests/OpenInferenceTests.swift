@@ -81,7 +81,8 @@ struct OpenInferenceTests {
         #expect((outputs[1]["data"] as? [Double])?.map(Float.init) == expected)
         #expect(outputs[1]["shape"] as? [Int] == [2, 1] && outputs[1]["datatype"] as? String == "FP32")
         let flat = try exchange(
-            service, .POST, "/v2/models/stub/infer", json: #"{"inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "data": ["great film", "awful"]}]}"#)
+            service, .POST, "/v2/models/stub/infer",
+            json: #"{"inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "data": ["great film", "awful"]}]}"#)
         let defaultOutputs = try #require(flat.object["outputs"] as? [[String: Any]])
         #expect(defaultOutputs.map { $0["name"] as? String } == ["score"], "the default output is the score alone")
         #expect((defaultOutputs[0]["data"] as? [Double])?.map(Float.init) == expected)
@@ -134,21 +135,48 @@ struct OpenInferenceTests {
         }
     }
 
-    @Test(arguments: [
-        // (JSON header, binary part, header length override, words of the message)
-        (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 99}}]}"#, [0, 0, 0, 0], nil, "only 4 bytes"),
-        (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 4}}]}"#, [0, 0, 0, 0, 9], nil, "1 bytes"),
-        (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 4}}]}"#, [5, 0, 0, 0], nil, "element of 5"),
-        (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 3}}]}"#, [1, 0, 0], nil, "4-byte length"),
-        (#"{"inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": 5}}]}"#, [1, 0, 0, 0, 97], nil, "shape [2]"),
-        (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 5}}]}"#, [1, 0, 0, 0, 0xFF], nil, "UTF-8"),
-        (#"{"inputs": [{"name": "tokens", "shape": [1, 2], "datatype": "INT64", "parameters": {"binary_data_size": 12}}]}"#, Array(repeating: 1, count: 12),
-         nil, "another size"),
-        (#"{"inputs": [{"name": "tokens", "shape": [1, 1], "datatype": "INT64", "parameters": {"binary_data_size": 8}}]}"#, [1, 0, 0, 0, 0, 0, 0, 0],
-         "9999", "Inference-Header-Content-Length"),
-        (#"{"inputs": [{"name": "tokens", "shape": [1, 1], "datatype": "INT64", "data": [1], "parameters": {"binary_data_size": 8}}]}"#,
-         [1, 0, 0, 0, 0, 0, 0, 0], nil, "both data and binary_data_size"),
-    ] as [(String, [UInt8], String?, String)])
+    @Test(
+        arguments: [
+            // (JSON header, binary part, header length override, words of the message)
+            (
+                #"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 99}}]}"#, [0, 0, 0, 0], nil,
+                "only 4 bytes"
+            ),
+            (
+                #"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 4}}]}"#, [0, 0, 0, 0, 9], nil,
+                "1 bytes"
+            ),
+            (
+                #"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 4}}]}"#, [5, 0, 0, 0], nil,
+                "element of 5"
+            ),
+            (
+                #"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 3}}]}"#, [1, 0, 0], nil,
+                "4-byte length"
+            ),
+            (
+                #"{"inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": 5}}]}"#, [1, 0, 0, 0, 97], nil,
+                "shape [2]"
+            ),
+            (
+                #"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": 5}}]}"#, [1, 0, 0, 0, 0xFF], nil,
+                "UTF-8"
+            ),
+            (
+                #"{"inputs": [{"name": "tokens", "shape": [1, 2], "datatype": "INT64", "parameters": {"binary_data_size": 12}}]}"#,
+                Array(repeating: 1, count: 12),
+                nil, "another size"
+            ),
+            (
+                #"{"inputs": [{"name": "tokens", "shape": [1, 1], "datatype": "INT64", "parameters": {"binary_data_size": 8}}]}"#,
+                [1, 0, 0, 0, 0, 0, 0, 0],
+                "9999", "Inference-Header-Content-Length"
+            ),
+            (
+                #"{"inputs": [{"name": "tokens", "shape": [1, 1], "datatype": "INT64", "data": [1], "parameters": {"binary_data_size": 8}}]}"#,
+                [1, 0, 0, 0, 0, 0, 0, 0], nil, "both data and binary_data_size"
+            ),
+        ] as [(String, [UInt8], String?, String)])
     func wrongBinarySizesAre400(json: String, binary: [UInt8], headerLength: String?, message: String) throws {
         var (headers, body) = BinaryTensor.request(json, binary)
         if let headerLength {

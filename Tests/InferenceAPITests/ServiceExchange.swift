@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HTTP1
 import Locking
@@ -6,18 +7,22 @@ import Testing
 @testable import InferenceAPI
 
 /// One request handed to a service in-process as an I/O thread hands it (`handle`, then `roundEnded`), with a byte
-/// body, for the protocol tests whose bodies are binary. Inline scheduling answers within `roundEnded`.
+/// body, for the protocol tests whose bodies are binary. Inline scheduling answers within `roundEnded`; the batch
+/// scheduler from its worker, waited for up to 10 s.
 func exchange(
     _ service: InferenceService, _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> HTTPResponse {
     let answer = Lock<HTTPResponse?>(nil)
+    let answered = DispatchSemaphore(value: 0)
     let request = HTTPRequest(method: method, target: target, headers: headers, body: body)
     service.handle(request, context: RequestContext(remoteAddress: "test", connectionID: 1, receivedAt: .now)) { response in
         answer.withLock { $0 = response }
+        answered.signal()
     }
     service.roundEnded()
-    return try #require(answer.withLock { $0 }, "no answer to \(method) \(target) within its round", sourceLocation: sourceLocation)
+    _ = answered.wait(timeout: .now() + 10)
+    return try #require(answer.withLock { $0 }, "no answer to \(method) \(target) within 10 s", sourceLocation: sourceLocation)
 }
 
 /// `exchange` with a JSON body given as text.
