@@ -24,8 +24,8 @@ fi
 swift build -c release --product lstm-serve
 export LSTM_SERVE="$(swift build -c release --show-bin-path)/lstm-serve"
 
-.venv-ci/bin/python Tests/Integration/tritonclient_check.py
-.venv-ci/bin/python Tests/Integration/tfserving_check.py
-.venv-ci/bin/python Tests/Integration/two_models_load.py
+.venv-ci/bin/python -u Tests/Integration/tritonclient_check.py
+.venv-ci/bin/python -u Tests/Integration/tfserving_check.py
+.venv-ci/bin/python -u Tests/Integration/two_models_load.py
 SCHEMATHESIS=.venv-ci/bin/schemathesis bash Tests/Integration/schemathesis_check.sh "$LSTM_SERVE"
 echo "protocols.sh took $((SECONDS - started)) s"
