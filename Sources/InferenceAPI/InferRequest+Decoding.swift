@@ -37,7 +37,8 @@ extension InferRequest {
             case "INT32": width = 4
             default: throw .badRequest("input tokens must be INT32 or INT64, not \(datatype)")
             }
-            guard shape.count == 2 else { throw .badRequest("input tokens must have shape [N, L], not \(shape)") }
+            // L > 0: rows are then at most as many as the ids sent, never a count taken from the shape alone.
+            guard shape.count == 2, shape[1] > 0 else { throw .badRequest("input tokens must have shape [N, L] with L > 0, not \(shape)") }
             let (count, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
             let ids = bytes.map { integers($0, width: width) } ?? input.integers
             guard !overflow, ids.count == count, bytes.map({ $0.count == count * width }) ?? input.strings.isEmpty else {

@@ -203,6 +203,7 @@ struct OpenInferenceTests {
         (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES"}]}"#, "no data"),
         (#"{"inputs": [{"name": "tokens", "shape": [2], "datatype": "INT64", "data": [1, 2]}]}"#, "[N, L]"),
         (#"{"inputs": [{"name": "tokens", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]}]}"#, "INT32 or INT64"),
+        (#"{"inputs": [{"name": "tokens", "shape": [1000000000000000000, 0], "datatype": "INT64", "data": []}]}"#, "L > 0"),
         (#"{"inputs": [{"name": "tokens", "shape": [1, 3], "datatype": "INT64", "data": [1, 2]}]}"#, "another size"),
         (#"{"inputs": [{"name": "tokens", "shape": [1, 2], "datatype": "INT64", "data": [1, 100]}]}"#, "outside the model's ids"),
         (#"{"inputs": [{"name": "tokens", "shape": [1, 2], "datatype": "INT64", "data": [0, 0]}]}"#, "empty"),
