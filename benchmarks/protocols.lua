@@ -54,7 +54,8 @@ function done(summary, latency, requests_)
    local seconds = summary.duration / 1e6
    local e = summary.errors
    io.write(string.format(
-      'RESULT {"requests":%d,"requests_per_second":%.1f,"p50_ms":%.3f,"p99_ms":%.3f,"non2xx":%d,"socket_errors":%d}\n',
+      'RESULT {"requests":%d,"requests_per_second":%.1f,"p50_ms":%.3f,"p99_ms":%.3f,"non2xx":%d,"socket_errors":%d,' ..
+      '"errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d}}\n',
       summary.requests, summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-      total_non2xx, e.connect + e.read + e.write + e.timeout))
+      total_non2xx, e.connect + e.read + e.write + e.timeout, e.connect, e.read, e.write, e.timeout))
 end
