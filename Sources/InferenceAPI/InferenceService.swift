@@ -2,19 +2,23 @@ import Batching
 package import CoreMetrics
 package import HTTP1
 import SentimentModel
-import Locking
 import Synchronization
 package import Telemetry
 
-/// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler.
+/// The HTTP API of the classifier: routes, JSON, and the hand-off to the batch scheduler, for one model or several.
+///
+/// Three protocols share it: `/classify` (here and `+Classify`), the Open Inference Protocol (`+OpenInference`) and
+/// TF Serving's REST API (`+TFServing`). Each parses its own body into token sequences and submits them through
+/// ``score(_:on:version:completion:)`` to the named model's ``ModelSlot``, so all three join the same per-model
+/// batches and get the same per-item results.
 ///
 /// Threading: ``handle(_:context:respond:)`` runs on the server's I/O threads and never blocks:
-/// it parses and tokenizes, then submits to the configured scheduler. With ``InlineBatcher`` (the
+/// it parses and tokenizes, then submits to the model's scheduler. With ``InlineBatcher`` (the
 /// default) the same thread runs the pass in ``roundEnded()`` and calls `respond`; with
 /// ``DynamicBatcher`` (whole passes on a worker thread) that thread does. Knows nothing of sockets.
 ///
 /// Metrics: each request, refusal and forward pass is recorded through the swift-metrics factory given to
-/// ``init(model:configuration:metrics:exposition:)``; `GET /metrics` answers with the exposition it is given.
+/// ``init(models:configuration:metrics:exposition:)``; `GET /metrics` answers with the exposition it is given.
 package final class InferenceService: HTTPHandler {
     /// The served models, in the order they were given: the first answers requests that name none.
     package let slots: [ModelSlot]

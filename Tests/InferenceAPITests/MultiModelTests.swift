@@ -1,5 +1,6 @@
 import HTTP1
 import Locking
+import SentimentModel
 import Telemetry
 import TestSupport
 import Testing
