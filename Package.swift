@@ -43,7 +43,8 @@ let package = Package(
         .target(
             name: "SentimentModel", dependencies: ["KerasFiles", "COpenSSL", "CLSTMKernel", "CLinux"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
-        .target(name: "HTTP1", swiftSettings: sharedSettings),
+        // zlib for content codings (gzip and deflate bodies).
+        .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: sharedSettings),
         // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.
         .target(
             name: "HTTPServerCore",
@@ -62,8 +63,9 @@ let package = Package(
         .target(
             name: "InferenceAPI",
             dependencies: ["HTTP1", "Batching", "SentimentModel", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
-            // The OpenAPI document `GET /openapi.json` serves, compiled in: the binary needs no resource bundle.
-            resources: [.embedInCode("openapi.json")],
+            // Compiled in as bytes, so the binary needs no file or Foundation Bundle at run time: the playground page
+            // at GET / and the OpenAPI document at GET /openapi.json.
+            resources: [.embedInCode("Playground/playground.html"), .embedInCode("openapi.json")],
             swiftSettings: sharedSettings
         ),
         // The Prometheus side of the metrics: a swift-metrics factory that gives each metric its help text and
@@ -89,10 +91,10 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: the bundled model, a live-server harness, in-process and socket
-        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator. Not shipped.
+        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator, zlib compression. Not shipped.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", "CZlib", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: sharedSettings
         ),

@@ -1,11 +1,11 @@
-/// The body of `POST /classify`: exactly one of four shapes.
+/// The input of a `POST /classify` body: exactly one of four shapes.
 ///
 /// - `{"text": "…"}` — one review;
 /// - `{"texts": ["…", …]}` — a batch of reviews;
 /// - `{"tokens": [1, 14, 22, …]}` — one review as model ids (start id included, unpadded);
 /// - `{"tokens": [[…], […]]}` — a batch of id sequences.
 ///
-/// Beside it, an optional `"model": "name"` picks the served model (default: the first).
+/// The body may also hold the ``ClassifyOptions``: `"model"` and `"explain"`.
 enum ClassifyRequest: Equatable {
     case text(String)
     case texts([String])
@@ -20,6 +20,15 @@ enum ClassifyRequest: Equatable {
         }
     }
 
+    /// The texts of a text request, nil for token ids.
+    var texts: [String]? {
+        switch self {
+        case .text(let text): return [text]
+        case .texts(let texts): return texts
+        case .tokens, .tokenBatch: return nil
+        }
+    }
+
     /// Parses a request body, with a message that says what is wrong with a bad one.
     ///
     /// The JSON is read strictly (RFC 8259) by `ClassifyRequestParser`, in one pass. Errors come in this order:
@@ -27,11 +36,12 @@ enum ClassifyRequest: Equatable {
     /// field, none or several of text/texts/tokens), then the type of the one field. A type error is only recorded
     /// by the parser so that the rest of the body is still checked for the errors that come first.
     static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
-        try parseNamingModel(body).request
+        var options = ClassifyOptions()
+        return try parse(body, options: &options)
     }
 
-    /// ``parse(_:)``, also accepting an optional `"model": "name"` field: the model to classify with (nil: the first).
-    static func parseNamingModel(_ body: [UInt8]) throws(ServiceError) -> (request: ClassifyRequest, model: String?) {
+    /// Parses a request body and the options it sets beside its input.
+    static func parse(_ body: [UInt8], options: inout ClassifyOptions) throws(ServiceError) -> ClassifyRequest {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object such as {\"text\": \"…\"}") }
         var json = ClassifyRequestParser(body)
         guard json.peek == UInt8(ascii: "{") else {
@@ -43,7 +53,6 @@ enum ClassifyRequest: Equatable {
         var unknown: String?
         var duplicate: String?
         var request: ClassifyRequest?
-        var model: String?
         try json.container { json, key, _ throws(ServiceError) in
             guard !keys.contains(key) else {
                 duplicate = duplicate ?? key
@@ -54,18 +63,21 @@ enum ClassifyRequest: Equatable {
             case "text": request = try text(&json)
             case "texts": request = try texts(&json)
             case "tokens": request = try tokens(&json)
+            case "explain": options.explain = try json.parseBool("explain") ?? false
             case "model":
                 guard json.peek == UInt8(ascii: "\"") else { return try json.mismatch("model", "a model name") }
-                model = try json.parseString()
+                options.model = try json.parseString()
             default:
                 unknown = unknown ?? key
                 try json.skipValue()
             }
         }
         try json.expectEnd()
-        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens, and optionally model") }
+        if let unknown {
+            throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens, and optionally model and explain")
+        }
         if let duplicate { throw .badRequest("field \(duplicate) appears more than once; send it exactly once") }
-        let inputs = keys.filter { $0 != "model" }
+        let inputs = keys.filter { $0 != "explain" && $0 != "model" }
         guard inputs.count == 1 else {
             throw .badRequest(
                 inputs.isEmpty
@@ -74,7 +86,7 @@ enum ClassifyRequest: Equatable {
         }
         if let typeError = json.typeError { throw typeError }
         guard let request else { throw .badRequest("the body is not a valid classify request") }
-        return (request, model)
+        return request
     }
 
     private static func text(_ json: inout ClassifyRequestParser) throws(ServiceError) -> ClassifyRequest? {
@@ -135,4 +147,12 @@ enum ClassifyRequest: Equatable {
         guard ok else { return nil }
         return isBatch == true ? .tokenBatch(batch) : .tokens(single)
     }
+}
+
+/// What a `POST /classify` body may ask for beside its input.
+struct ClassifyOptions: Equatable {
+    /// `"explain": true`: each text's result explains its score word by word. Default: false.
+    var explain = false
+    /// `"model": "name"`: the served model to classify with. Default: nil, the first.
+    var model: String?
 }

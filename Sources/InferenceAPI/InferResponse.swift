@@ -2,6 +2,9 @@ import HTTP1
 
 /// An Open Inference Protocol `$inference_response`: the outputs asked for, each as JSON data or, with the binary
 /// tensor data extension, as bytes after the JSON (`Inference-Header-Content-Length` gives the JSON's length).
+///
+/// A text with no word the vocabulary knows has no label (`/classify` says `null`): its `label` element is the empty
+/// string, as a BYTES tensor has no null element.
 struct InferResponse {
     let modelName: String
     let version: LoadedModel
@@ -40,7 +43,7 @@ struct InferResponse {
                             writer.key("data")
                             writer.array { writer in
                                 for result in results {
-                                    if output.name == .score { writer.value(result.score) } else { writer.value(result.label) }
+                                    if output.name == .score { writer.value(result.score) } else { writer.value(result.label ?? "") }
                                 }
                             }
                         }
@@ -72,7 +75,7 @@ struct InferResponse {
             switch name {
             case .score: append(result.score.bitPattern)
             case .label:
-                let utf8 = Array(result.label.utf8)
+                let utf8 = Array((result.label ?? "").utf8)
                 append(UInt32(utf8.count))
                 bytes += utf8
             }

@@ -10,28 +10,51 @@ extension InferenceService {
         _ request: HTTPRequest, receivedAt: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
-        let (body, modelName) = try ClassifyRequest.parseNamingModel(request.body)
+        var options = ClassifyOptions()
+        let body = try ClassifyRequest.parse(request.body, options: &options)
         let slot: ModelSlot
-        if let modelName {
-            guard let named = self.slot(named: modelName) else { throw .modelNotFound(modelName) }
+        if let name = options.model {
+            guard let named = self.slot(named: name) else { throw .modelNotFound(name) }
             slot = named
         } else {
             slot = slots[0]
         }
         let loaded = slot.loaded
-        let sequences = try sequences(for: body, model: loaded.model)
+        let model = loaded.model
+        let sequences = try sequences(for: body, model: model)
+        let texts = body.texts
+        if options.explain {
+            guard let texts else {
+                throw .unprocessable("explain_unavailable", "explain needs text (text or texts); token ids have no words to explain")
+            }
+            guard texts.count <= Self.maxExplainedTexts else {
+                throw .unprocessable(
+                    "batch_too_large", "explain takes at most \(Self.maxExplainedTexts) texts per request; this one has \(texts.count)")
+            }
+        }
+        let explain = options.explain
         let name = slot.name
-        let sha256 = loaded.model.sha256
+        let sha256 = model.sha256
         let metrics = self.metrics
-        score(sequences, on: slot, version: loaded) { outcome in
+        score(sequences, on: slot, version: loaded, countingWords: texts != nil) { outcome in
             let response: HTTPResponse
             switch outcome {
             case .success(let scored):
+                var results = scored.results
+                // On the thread that ran the pass, after it: one more pass per text, outside the batches.
+                if explain, let texts {
+                    let explanations = texts.compactMap { model.explain($0) }
+                    guard explanations.count == texts.count else {
+                        response = ServiceError.unprocessable("explain_unavailable", "the model \(name) cannot explain its scores").response
+                        break
+                    }
+                    for index in results.indices { results[index].explanation = explanations[index] }
+                }
                 var answer = Self.json { writer in
                     if body.isBatch {
                         writer.key("results")
-                        writer.array { writer in for item in scored.results { writer.object { item.write(to: &$0) } } }
-                    } else if let item = scored.results.first {
+                        writer.array { writer in for item in results { writer.object { item.write(to: &$0) } } }
+                    } else if let item = results.first {
                         item.write(to: &writer)
                     }
                     writer.key("model")
@@ -51,35 +74,50 @@ extension InferenceService {
     }
 
     /// Submits `sequences`, checked for `version` of `slot`'s model, to that slot's batcher; `completion` gets one
-    /// result per sequence, in order, or the error to answer with (queue full, or no pass in time). Every protocol's
-    /// route scores through here, so they share the batches and their results are the same per item.
+    /// result per sequence, in order (with word counts when `countingWords`: the sequences are texts), or the error to
+    /// answer with (queue full, or no pass in time). It runs on the thread that ran the pass. Every protocol's route
+    /// scores through here, so they share the batches and their results are the same per item.
     func score(
-        _ sequences: [TokenSequence], on slot: ModelSlot, version: LoadedModel,
+        _ sequences: [TokenSequence], on slot: ModelSlot, version: LoadedModel, countingWords: Bool = false,
         completion: @escaping @Sendable (Result<ScoredBatch, ServiceError>) -> Void
     ) {
         let model = version.model
         let maxLength = model.maxLength
         let retryAfter = configuration.retryAfterSeconds
-        let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
+        let limits = (queue: configuration.batching.maxQueueSize, timeout: configuration.requestTimeoutMilliseconds)
         let metrics = self.metrics
         let submittedAt = ContinuousClock.now
         let inputs = sequences.map { Scoring(model: version, sequence: $0, submittedAt: submittedAt) }
         slot.batcher.submit(inputs, timeout: requestTimeoutNanoseconds) { outcome in
             switch outcome {
             case .success(let result):
-                let results = zip(result.outputs, lengths).map { score, length in
-                    ClassifyResult(label: model.label(for: score), score: score, tokens: length, truncated: length > maxLength)
+                let results = zip(result.outputs, sequences).map { score, sequence in
+                    ClassifyResult(
+                        score: score, tokens: sequence.count, truncated: sequence.count > maxLength,
+                        words: countingWords ? model.wordCounts(of: sequence) : nil, model: model)
                 }
                 completion(.success(ScoredBatch(results: results, batchSize: result.batchSizes.max() ?? 0)))
             case .failure(.queueFull):
                 metrics.rejected(.overloaded)
-                completion(.failure(.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter)))
+                completion(
+                    .failure(
+                        .overloaded(
+                            "the inference queue is full (the server's --max-queue is \(limits.queue) sequences); retry later",
+                            retryAfterSeconds: retryAfter)))
             case .failure(.timedOut):
                 metrics.rejected(.queueTimeout)
-                completion(.failure(ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time")))
+                completion(
+                    .failure(
+                        ServiceError(
+                            status: .gatewayTimeout, code: "timeout",
+                            message: "no forward pass took the request within the server's --request-timeout-ms of \(limits.timeout) ms")))
             }
         }
     }
+
+    /// Most texts one request may ask to explain (32). A long review's explanation costs about 4 ms of CPU, 17 times
+    /// its score (docs/performance.md), on the thread that runs passes; the cap bounds what one request can take.
+    static let maxExplainedTexts = 32
 
     /// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
     static func requireJSON(_ contentType: String?) throws(ServiceError) {
@@ -138,7 +176,8 @@ extension InferenceService {
         guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
         guard count <= configuration.maxItemsPerRequest else {
             throw .unprocessable(
-                "batch_too_large", "the batch has \(count) items; at most \(configuration.maxItemsPerRequest) are allowed per request")
+                "batch_too_large",
+                "the batch has \(count) items; the server's --max-items-per-request allows at most \(configuration.maxItemsPerRequest)")
         }
     }
 

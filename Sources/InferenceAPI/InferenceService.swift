@@ -170,6 +170,8 @@ package final class InferenceService: HTTPHandler {
             let (slot, loaded) = try version(named: path)
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             return Self.json { ModelInfo(name: slot.name, loaded).write(to: &$0) }
+        case .playground:
+            return try playground(request)
         case .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady:
             return try openInferenceResponse(to: request, on: path)
         case .classify, .v2Infer, .tfPredict, .other:
@@ -193,7 +195,7 @@ package final class InferenceService: HTTPHandler {
     static func json(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], _ body: (inout JSONWriter) -> Void) -> HTTPResponse {
         var writer = JSONWriter()
         writer.object(body)
-        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.line())
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
     }

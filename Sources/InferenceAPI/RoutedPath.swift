@@ -19,6 +19,7 @@ struct RoutedPath {
     init(_ path: String) {
         switch path {
         case "/classify": self.init(.classify)
+        case "/": self.init(.playground)
         case "/healthz": self.init(.healthz)
         case "/readyz": self.init(.readyz)
         case "/metrics": self.init(.metrics)

@@ -18,9 +18,9 @@ struct HealthCheck: ParsableCommand {
     var host: String?
     @Option(help: "The server's port. Default: LSTM_SERVE_PORT, else \(Serve.Defaults.http.port).")
     var port: Int?
-    @Option(help: "The path to ask. Default: /healthz (/readyz also says whether the server takes traffic).")
+    @Option(help: "The path to ask (/readyz also says whether the server takes traffic).")
     var path: String = "/healthz"
-    @Option(help: "Milliseconds to wait for the answer. Default: 2000.")
+    @Option(help: "Milliseconds to wait for the answer.")
     var timeoutMs: Int = 2_000
 
     func run() throws {

@@ -17,7 +17,8 @@ struct Serve: ParsableCommand {
         discussion:
             """
             Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals \
-            with underscores, e.g. LSTM_SERVE_PORT=9000.
+            with underscores, e.g. LSTM_SERVE_PORT=9000. Without a vocabulary (--vocab, or one beside the checkpoint) \
+            the server answers token requests only. GET / is a playground page for trying the model in a browser.
             """
     )
 
@@ -217,7 +218,11 @@ struct Serve: ParsableCommand {
         signals.onReload { for reloader in reloaders { reloader.reload(reason: "SIGHUP") } }
         if watchInterval > 0 { for reloader in reloaders { reloader.watch(every: .seconds(watchInterval)) } }
 
-        let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        FileDescriptorLimit.raise(for: configuration.maxConnections, logger: logger)
+        let handler = LimitNamingHandler(
+            ContentCodingHandler(service, configuration: .init(maxDecodedBodyBytes: configuration.limits.maxBodyBytes)),
+            limits: configuration.limits, headerReadTimeout: configuration.headerReadTimeout, bodyReadTimeout: configuration.bodyReadTimeout)
+        let server = HTTPServer(configuration: configuration, handler: handler, logger: logger)
         metrics.observe(server)
         signals.onShutdown { signal in
             // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
