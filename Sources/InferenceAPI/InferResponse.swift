@@ -51,7 +51,8 @@ struct InferResponse {
                 }
             }
         }
-        var body = writer.bytes
+        // The JSON ends with a newline as every body does; with binary outputs the newline is inside the header length.
+        var body = writer.line()
         let jsonLength = body.count
         var headers = HTTPHeaders()
         headers.reserveCapacity(4)

@@ -13,7 +13,7 @@ extension ServiceError {
         guard route.hasPlainErrors else { return response }
         var writer = JSONWriter()
         writer.object { $0.field("error", message) }
-        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.line())
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
     }
