@@ -63,8 +63,9 @@ let package = Package(
         .target(
             name: "InferenceAPI",
             dependencies: ["HTTP1", "Batching", "SentimentModel", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
-            // The playground page at GET /, compiled in as bytes: no file or Foundation Bundle at run time.
-            resources: [.embedInCode("Playground/playground.html")],
+            // Compiled in as bytes, so the binary needs no file or Foundation Bundle at run time: the playground page
+            // at GET / and the OpenAPI document at GET /openapi.json.
+            resources: [.embedInCode("Playground/playground.html"), .embedInCode("openapi.json")],
             swiftSettings: sharedSettings
         ),
         // The Prometheus side of the metrics: a swift-metrics factory that gives each metric its help text and

@@ -5,7 +5,7 @@
 /// - `{"tokens": [1, 14, 22, …]}` — one review as model ids (start id included, unpadded);
 /// - `{"tokens": [[…], […]]}` — a batch of id sequences.
 ///
-/// The body may also hold the ``ClassifyOptions``.
+/// The body may also hold the ``ClassifyOptions``: `"model"` and `"explain"`.
 enum ClassifyRequest: Equatable {
     case text(String)
     case texts([String])
@@ -64,15 +64,20 @@ enum ClassifyRequest: Equatable {
             case "texts": request = try texts(&json)
             case "tokens": request = try tokens(&json)
             case "explain": options.explain = try json.parseBool("explain") ?? false
+            case "model":
+                guard json.peek == UInt8(ascii: "\"") else { return try json.mismatch("model", "a model name") }
+                options.model = try json.parseString()
             default:
                 unknown = unknown ?? key
                 try json.skipValue()
             }
         }
         try json.expectEnd()
-        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens, and optionally explain") }
+        if let unknown {
+            throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens, and optionally model and explain")
+        }
         if let duplicate { throw .badRequest("field \(duplicate) appears more than once; send it exactly once") }
-        let inputs = keys.filter { $0 != "explain" }
+        let inputs = keys.filter { $0 != "explain" && $0 != "model" }
         guard inputs.count == 1 else {
             throw .badRequest(
                 inputs.isEmpty
@@ -148,4 +153,6 @@ enum ClassifyRequest: Equatable {
 struct ClassifyOptions: Equatable {
     /// `"explain": true`: each text's result explains its score word by word. Default: false.
     var explain = false
+    /// `"model": "name"`: the served model to classify with. Default: nil, the first.
+    var model: String?
 }

@@ -4,15 +4,22 @@ import HTTP1
 import SentimentModel
 
 extension InferenceService {
-    /// `POST /classify`: validate, tokenize, submit to the batcher, answer when the pass is done (counted in the
-    /// metrics there; a validation error is thrown to the caller, which counts it).
+    /// `POST /classify`: validate, tokenize, submit to the named model's batcher, answer when the pass is done (counted
+    /// in the metrics there; a validation error is thrown to the caller, which counts it).
     func classify(
         _ request: HTTPRequest, receivedAt: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
         var options = ClassifyOptions()
         let body = try ClassifyRequest.parse(request.body, options: &options)
-        let loaded = self.loaded
+        let slot: ModelSlot
+        if let name = options.model {
+            guard let named = self.slot(named: name) else { throw .modelNotFound(name) }
+            slot = named
+        } else {
+            slot = slots[0]
+        }
+        let loaded = slot.loaded
         let model = loaded.model
         let sequences = try sequences(for: body, model: model)
         let texts = body.texts
@@ -26,33 +33,23 @@ extension InferenceService {
             }
         }
         let explain = options.explain
-        let maxLength = model.maxLength
-        let modelName = model.name
+        let name = slot.name
         let sha256 = model.sha256
-        let retryAfter = configuration.retryAfterSeconds
-        let limits = (queue: configuration.batching.maxQueueSize, timeout: configuration.requestTimeoutMilliseconds)
-        let timeout = requestTimeoutNanoseconds
         let metrics = self.metrics
-        let submittedAt = ContinuousClock.now
-        batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0, submittedAt: submittedAt) }, timeout: timeout) { outcome in
+        score(sequences, on: slot, version: loaded, countingWords: texts != nil) { outcome in
             let response: HTTPResponse
             switch outcome {
-            case .success(let result):
-                var results = zip(result.outputs, sequences).map { score, sequence in
-                    ClassifyResult(
-                        score: score, tokens: sequence.count, truncated: sequence.count > maxLength,
-                        words: texts == nil ? nil : model.wordCounts(of: sequence), model: model)
-                }
+            case .success(let scored):
+                var results = scored.results
                 // On the thread that ran the pass, after it: one more pass per text, outside the batches.
                 if explain, let texts {
                     let explanations = texts.compactMap { model.explain($0) }
                     guard explanations.count == texts.count else {
-                        response = ServiceError.unprocessable("explain_unavailable", "the model \(modelName) cannot explain its scores").response
+                        response = ServiceError.unprocessable("explain_unavailable", "the model \(name) cannot explain its scores").response
                         break
                     }
                     for index in results.indices { results[index].explanation = explanations[index] }
                 }
-                let batchSize = result.batchSizes.max() ?? 0
                 var answer = Self.json { writer in
                     if body.isBatch {
                         writer.key("results")
@@ -62,29 +59,59 @@ extension InferenceService {
                     }
                     writer.key("model")
                     writer.object { writer in
-                        writer.field("name", modelName)
+                        writer.field("name", name)
                         writer.field("sha256", sha256)
                     }
                 }
-                answer.headers.add(name: "X-Batch-Size", value: String(batchSize))
+                answer.headers.add(name: "X-Batch-Size", value: String(scored.batchSize))
                 response = answer
-            case .failure(.queueFull):
-                metrics.rejected(.overloaded)
-                response =
-                    ServiceError.overloaded(
-                        "the inference queue is full (the server's --max-queue is \(limits.queue) sequences); retry later",
-                        retryAfterSeconds: retryAfter
-                    ).response
-            case .failure(.timedOut):
-                metrics.rejected(.queueTimeout)
-                response =
-                    ServiceError(
-                        status: .gatewayTimeout, code: "timeout",
-                        message: "no forward pass took the request within the server's --request-timeout-ms of \(limits.timeout) ms"
-                    ).response
+            case .failure(let error):
+                response = error.response
             }
             metrics.requestFinished(.classify, status: response.status, receivedAt: receivedAt)
             respond(response)
+        }
+    }
+
+    /// Submits `sequences`, checked for `version` of `slot`'s model, to that slot's batcher; `completion` gets one
+    /// result per sequence, in order (with word counts when `countingWords`: the sequences are texts), or the error to
+    /// answer with (queue full, or no pass in time). It runs on the thread that ran the pass. Every protocol's route
+    /// scores through here, so they share the batches and their results are the same per item.
+    func score(
+        _ sequences: [TokenSequence], on slot: ModelSlot, version: LoadedModel, countingWords: Bool = false,
+        completion: @escaping @Sendable (Result<ScoredBatch, ServiceError>) -> Void
+    ) {
+        let model = version.model
+        let maxLength = model.maxLength
+        let retryAfter = configuration.retryAfterSeconds
+        let limits = (queue: configuration.batching.maxQueueSize, timeout: configuration.requestTimeoutMilliseconds)
+        let metrics = self.metrics
+        let submittedAt = ContinuousClock.now
+        let inputs = sequences.map { Scoring(model: version, sequence: $0, submittedAt: submittedAt) }
+        slot.batcher.submit(inputs, timeout: requestTimeoutNanoseconds) { outcome in
+            switch outcome {
+            case .success(let result):
+                let results = zip(result.outputs, sequences).map { score, sequence in
+                    ClassifyResult(
+                        score: score, tokens: sequence.count, truncated: sequence.count > maxLength,
+                        words: countingWords ? model.wordCounts(of: sequence) : nil, model: model)
+                }
+                completion(.success(ScoredBatch(results: results, batchSize: result.batchSizes.max() ?? 0)))
+            case .failure(.queueFull):
+                metrics.rejected(.overloaded)
+                completion(
+                    .failure(
+                        .overloaded(
+                            "the inference queue is full (the server's --max-queue is \(limits.queue) sequences); retry later",
+                            retryAfterSeconds: retryAfter)))
+            case .failure(.timedOut):
+                metrics.rejected(.queueTimeout)
+                completion(
+                    .failure(
+                        ServiceError(
+                            status: .gatewayTimeout, code: "timeout",
+                            message: "no forward pass took the request within the server's --request-timeout-ms of \(limits.timeout) ms")))
+            }
         }
     }
 
@@ -138,14 +165,14 @@ extension InferenceService {
         }
     }
 
-    private func encode(_ text: String, with model: any ServedModel) throws(ServiceError) -> TokenSequence {
+    func encode(_ text: String, with model: any ServedModel) throws(ServiceError) -> TokenSequence {
         guard let sequence = model.encode(text) else {
             throw .unprocessable("no_vocabulary", "this model is served without a vocabulary; send token ids ({\"tokens\": [...]})")
         }
         return sequence
     }
 
-    private func checkCount(_ count: Int) throws(ServiceError) {
+    func checkCount(_ count: Int) throws(ServiceError) {
         guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
         guard count <= configuration.maxItemsPerRequest else {
             throw .unprocessable(
@@ -154,7 +181,7 @@ extension InferenceService {
         }
     }
 
-    private func checkedIDs(_ ids: [Int], index: Int?, model: any ServedModel) throws(ServiceError) -> TokenSequence {
+    func checkedIDs(_ ids: [Int], index: Int?, model: any ServedModel) throws(ServiceError) -> TokenSequence {
         guard !ids.isEmpty else {
             let location = index.map { "tokens[\($0)]" } ?? "tokens"
             throw .unprocessable("empty_sequence", "\(location) is empty; a sequence starts with the start id 1")

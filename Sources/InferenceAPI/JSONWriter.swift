@@ -75,6 +75,12 @@ package struct JSONWriter {
         raw(String(value))
     }
 
+    /// A float as ``field(_:_:)-(_,Float)`` writes it: the shortest text that reads back as the same `Float`.
+    package mutating func value(_ value: Float) {
+        comma()
+        raw(value.isFinite ? value.description : "null")
+    }
+
     private mutating func raw(_ text: String) {
         bytes.append(contentsOf: text.utf8)
         needsComma = true

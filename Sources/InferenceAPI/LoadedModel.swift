@@ -26,7 +26,7 @@ struct Scoring: Sendable {
     let submittedAt: ContinuousClock.Instant
 
     /// ``forwardPass(_:)``, recording its duration, size and tokens, and each sequence's wait, in `metrics`.
-    static func forwardPass(_ batch: [Scoring], metrics: ServiceMetrics) -> [Float] {
+    static func forwardPass(_ batch: [Scoring], metrics: ModelMetrics) -> [Float] {
         let started = ContinuousClock.now
         let scores = forwardPass(batch)
         metrics.passFinished(batch, started: started, finished: .now)

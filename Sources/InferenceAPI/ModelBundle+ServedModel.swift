@@ -12,8 +12,8 @@ extension ModelBundle: ServedModel {
         return ModelDetails(
             format: formatName, kerasVersion: kerasVersion, parameters: architecture.parameterCount,
             embeddingWidth: architecture.embeddingWidth, units: architecture.units, activation: "\(architecture.activation)",
-            recurrentActivation: "\(architecture.recurrentActivation)", labels: Self.labels, source: checkpointURL.path,
-            vocabulary: vocabularyURL?.path, kernel: classifier.kernel)
+            recurrentActivation: "\(architecture.recurrentActivation)", labels: Self.labels, source: checkpointURL.lastPathComponent,
+            vocabulary: vocabularyURL?.lastPathComponent, kernel: classifier.kernel)
     }
 
     package var acceptsText: Bool { vocabulary != nil }

@@ -1,15 +1,17 @@
-/// What `GET /v1/models` says of a served model.
+/// What `GET /v1/models` says of a served model: its facts, and TF Serving's `model_version_status`.
 struct ModelInfo {
+    let name: String
     let loaded: LoadedModel
 
-    init(_ loaded: LoadedModel) {
+    init(name: String, _ loaded: LoadedModel) {
+        self.name = name
         self.loaded = loaded
     }
 
     func write(to writer: inout JSONWriter) {
         let model = loaded.model
         let details = model.details
-        writer.field("name", model.name)
+        writer.field("name", name)
         writer.field("sha256", model.sha256)
         writer.field("version", loaded.version)
         writer.field("loaded_at", Timestamp.rfc3339(loaded.loadedAt))
@@ -30,5 +32,18 @@ struct ModelInfo {
         writer.field("accepts_text", model.acceptsText)
         writer.field("kernel", details.kernel)
         if let vocabulary = details.vocabulary { writer.field("vocabulary", vocabulary) }
+        // TF Serving's GetModelStatus answer: the one version in service, available.
+        writer.key("model_version_status")
+        writer.array { writer in
+            writer.object { writer in
+                writer.field("version", String(loaded.version))
+                writer.field("state", "AVAILABLE")
+                writer.key("status")
+                writer.object { writer in
+                    writer.field("error_code", "OK")
+                    writer.field("error_message", "")
+                }
+            }
+        }
     }
 }

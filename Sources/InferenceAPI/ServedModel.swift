@@ -71,7 +71,7 @@ package struct ModelDetails: Sendable, Equatable {
     package var recurrentActivation: String
     /// Labels by class index: 0 negative, 1 positive.
     package var labels: [String]
-    /// The checkpoint file and the vocabulary file, if any.
+    /// The checkpoint file's and the vocabulary file's names (not their paths on the server), if any.
     package var source: String
     package var vocabulary: String?
     /// Which LSTM step kernel runs: `avx2+fma` or `portable`.

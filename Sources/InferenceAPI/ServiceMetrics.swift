@@ -20,28 +20,23 @@ final class ServiceMetrics: Sendable {
             "lstm_serve_http_rejected_requests_total",
             help: "Requests refused before or instead of a forward pass, by reason (overload, size limits, timeouts)."),
         MetricDescription(
-            "lstm_serve_batch_queue_wait_seconds", help: "Seconds each sequence waited from submission to the start of its forward pass.",
+            "lstm_serve_batch_queue_wait_seconds", help: "Seconds each sequence waited from submission to the start of its forward pass, by model.",
             buckets: MetricDescription.secondsBuckets),
         MetricDescription(
-            "lstm_serve_forward_pass_duration_seconds", help: "Seconds each forward pass took.", buckets: MetricDescription.secondsBuckets),
-        MetricDescription("lstm_serve_batch_size", help: "Sequences per forward pass.", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]),
+            "lstm_serve_forward_pass_duration_seconds", help: "Seconds each forward pass took, by model.", buckets: MetricDescription.secondsBuckets),
+        MetricDescription("lstm_serve_batch_size", help: "Sequences per forward pass, by model.", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]),
         MetricDescription(
-            "lstm_serve_forward_pass_tokens", help: "Token ids read per forward pass (each sequence's, up to the model's maximum length).",
+            "lstm_serve_forward_pass_tokens", help: "Token ids read per forward pass (each sequence's, up to the model's maximum length), by model.",
             buckets: [16, 64, 256, 1_024, 4_096, 16_384, 65_536]),
-        MetricDescription("lstm_serve_model_info", help: "The model being served: always 1, with its name, SHA-256 and version as labels."),
-        MetricDescription("lstm_serve_model_loaded_timestamp_seconds", help: "When the model being served was loaded, in seconds since 1970."),
+        MetricDescription("lstm_serve_model_info", help: "Each model being served: always 1, with its name, SHA-256 and version as labels."),
+        MetricDescription(
+            "lstm_serve_model_loaded_timestamp_seconds", help: "When each model being served was loaded, in seconds since 1970, by model."),
     ]
 
     private let factory: any MetricsFactory
     private let routes: [RouteMetrics]
     private let inFlight: Meter
     private let rejections: [Counter]
-    private let queueWait: CoreMetrics.Timer
-    private let passDuration: CoreMetrics.Timer
-    private let batchSize: Recorder
-    private let passTokens: Recorder
-    private let modelInfo = Lock<Gauge?>(nil)
-    private let modelLoadedAt: Gauge
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -50,11 +45,11 @@ final class ServiceMetrics: Sendable {
         rejections = RejectionReason.allCases.map {
             Counter(label: "lstm_serve_http_rejected_requests_total", dimensions: [("reason", $0.rawValue)], factory: factory)
         }
-        queueWait = CoreMetrics.Timer(label: "lstm_serve_batch_queue_wait_seconds", dimensions: [], factory: factory)
-        passDuration = CoreMetrics.Timer(label: "lstm_serve_forward_pass_duration_seconds", dimensions: [], factory: factory)
-        batchSize = Recorder(label: "lstm_serve_batch_size", dimensions: [], aggregate: true, factory: factory)
-        passTokens = Recorder(label: "lstm_serve_forward_pass_tokens", dimensions: [], aggregate: true, factory: factory)
-        modelLoadedAt = Gauge(label: "lstm_serve_model_loaded_timestamp_seconds", dimensions: [], factory: factory)
+    }
+
+    /// The handles of the model served as `name`: its passes and its versions, labelled `model="name"`.
+    func model(named name: String) -> ModelMetrics {
+        ModelMetrics(name: name, factory: factory)
     }
 
     /// A request was handed to the service.
@@ -74,55 +69,16 @@ final class ServiceMetrics: Sendable {
     func rejected(_ reason: RejectionReason) {
         rejections[reason.index].increment()
     }
-
-    /// A forward pass over `batch` ran from `started` to `finished`.
-    func passFinished(_ batch: [Scoring], started: ContinuousClock.Instant, finished: ContinuousClock.Instant) {
-        guard let first = batch.first else { return }
-        let maxLength = first.model.model.maxLength
-        var tokens = 0
-        for item in batch {
-            queueWait.recordNanoseconds((started - item.submittedAt).nanoseconds)
-            tokens += min(item.sequence.count, maxLength)
-        }
-        passDuration.recordNanoseconds((finished - started).nanoseconds)
-        batchSize.record(batch.count)
-        passTokens.record(tokens)
-    }
-
-    /// `loaded` is served from now on: `lstm_serve_model_info` carries its labels, and only its.
-    func modelLoaded(_ loaded: LoadedModel) {
-        let model = loaded.model
-        let info = Gauge(
-            label: "lstm_serve_model_info", dimensions: [("name", model.name), ("sha256", model.sha256), ("version", String(loaded.version))],
-            factory: factory)
-        info.record(1)
-        modelLoadedAt.record(loaded.loadedAt)
-        let previous = modelInfo.withLock { current in
-            defer { current = info }
-            return current
-        }
-        previous?.destroy()
-    }
 }
 
-/// The route template a request is counted under: a bounded set, never the raw path.
+/// The route template a request is counted under: a bounded set, never the raw path (``RoutedPath`` finds it).
 enum Route: Int, CaseIterable, Sendable {
     case classify, healthz, readyz, metrics, models, model, playground, other
+    case openAPI, v2Server, v2Live, v2Ready, v2Model, v2ModelReady, v2Infer, tfPredict
 
     init(path: String) {
-        switch path {
-        case "/classify": self = .classify
-        case "/healthz": self = .healthz
-        case "/readyz": self = .readyz
-        case "/metrics": self = .metrics
-        case "/v1/models": self = .models
-        case "/": self = .playground
-        case _ where path.hasPrefix(Self.modelPrefix): self = .model
-        default: self = .other
-        }
+        self = RoutedPath(path).route
     }
-
-    static let modelPrefix = "/v1/models/"
 
     /// The `route` label's value.
     var label: String {
@@ -135,6 +91,22 @@ enum Route: Int, CaseIterable, Sendable {
         case .model: "/v1/models/{name}"
         case .playground: "/"
         case .other: "other"
+        case .openAPI: "/openapi.json"
+        case .v2Server: "/v2"
+        case .v2Live: "/v2/health/live"
+        case .v2Ready: "/v2/health/ready"
+        case .v2Model: "/v2/models/{name}"
+        case .v2ModelReady: "/v2/models/{name}/ready"
+        case .v2Infer: "/v2/models/{name}/infer"
+        case .tfPredict: "/v1/models/{name}:predict"
+        }
+    }
+
+    /// Whether errors on the route take the Open Inference Protocol's and TF Serving's shape, `{"error": "…"}`.
+    var hasPlainErrors: Bool {
+        switch self {
+        case .v2Server, .v2Live, .v2Ready, .v2Model, .v2ModelReady, .v2Infer, .tfPredict: true
+        default: false
         }
     }
 }

@@ -7,8 +7,9 @@ import Logging
 import SentimentModel
 import Synchronization
 
-/// Loads the served model again from its files, off the request path, and puts it in service between passes; on
-/// SIGHUP, and when ``watch(every:)`` sees a file change (as TF Serving polls its model directory).
+/// Loads one served model again from its files, off the request path, and puts it in service between passes; on
+/// SIGHUP, and when ``watch(every:)`` sees a file change (as TF Serving polls its model directory). Each served
+/// model has its own reloader, so one model's failure never touches another's.
 ///
 /// A file that fails to load or validate (damaged, incompatible) leaves the running model in service; the failure is
 /// logged and counted. Threading: ``reload(reason:)`` may be called from any thread; loads run one at a time on the
@@ -17,8 +18,10 @@ final class ModelReloader: Sendable {
     private let load: @Sendable () throws -> ModelBundle
     private let files: @Sendable () throws -> [URL]
     private let service: InferenceService
+    /// The name the model is served under.
+    private let name: String
     private let logger: Logger
-    private let queue = DispatchQueue(label: "lstm-serve.reload")
+    private let queue: DispatchQueue
     private let succeeded = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
     /// `lstm_serve_model_reloads_total` by outcome, in swift-metrics' global factory (``ServeMetrics/bootstrap()``).
@@ -30,9 +33,13 @@ final class ModelReloader: Sendable {
     /// - Parameters:
     ///   - load: reads and validates the checkpoint and vocabulary, as at start-up.
     ///   - files: the files the model is read from, for ``watch(every:)``.
-    init(service: InferenceService, logger: Logger, files: @escaping @Sendable () throws -> [URL], load: @escaping @Sendable () throws -> ModelBundle)
-    {
+    init(
+        service: InferenceService, name: String, logger: Logger, files: @escaping @Sendable () throws -> [URL],
+        load: @escaping @Sendable () throws -> ModelBundle
+    ) {
         self.service = service
+        self.name = name
+        self.queue = DispatchQueue(label: "lstm-serve.reload.\(name)")
         self.logger = logger
         self.files = files
         self.load = load
@@ -56,17 +63,20 @@ final class ModelReloader: Sendable {
             reloads.failure.increment()
             logger.error(
                 "reload failed; still serving the previous model",
-                metadata: ["reason": "\(reason)", "error": "\(error)", "sha256": "\(service.model.sha256)", "failed_reloads": "\(count)"])
+                metadata: [
+                    "reason": "\(reason)", "model": "\(name)", "error": "\(error)",
+                    "sha256": "\(service.slot(named: name)?.loaded.model.sha256 ?? "")", "failed_reloads": "\(count)",
+                ])
             return
         }
-        let loaded = service.replaceModel(bundle)
+        guard let loaded = service.replaceModel(bundle, named: name) else { return }
         succeeded.add(1, ordering: .relaxed)
         reloads.success.increment()
         let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         logger.info(
             "reloaded the model",
             metadata: [
-                "reason": "\(reason)", "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "version": "\(loaded.version)",
+                "reason": "\(reason)", "model": "\(name)", "sha256": "\(bundle.sha256)", "version": "\(loaded.version)",
                 "load_ms": "\((milliseconds * 10).rounded() / 10)",
             ])
     }

@@ -155,7 +155,9 @@ struct Serve: ParsableCommand {
         logger.info("loading the model")
 
         // Fail fast: a bad model exits non-zero before the port is bound.
-        let bundle = try modelOptions.load()
+        let specs = try modelOptions.specs()
+        let bundles = try specs.map { try modelOptions.load($0) }
+        let bundle = bundles[0]
         let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
 
         let schedulerName = try Environment.resolve(scheduler, "SCHEDULER", default: Defaults.batching.scheduling.rawValue)
@@ -174,7 +176,7 @@ struct Serve: ParsableCommand {
             maxQueueSize: try positive(Environment.resolve(maxQueue, "MAX_QUEUE", default: Defaults.batching.maxQueueSize), "--max-queue"))
         let metrics = ServeMetrics.bootstrap()
         let service = InferenceService(
-            model: bundle,
+            models: zip(specs, bundles).map { spec, bundle in (spec.name, bundle) },
             configuration: ServiceConfiguration(
                 batching: batching,
                 maxItemsPerRequest: try positive(
@@ -213,18 +215,15 @@ struct Serve: ParsableCommand {
 
         let watchInterval = try nonNegative(Environment.resolve(watchIntervalS, "WATCH_INTERVAL_S", default: 0), "--watch-interval-s")
         let options = modelOptions
-        let reloader = ModelReloader(
-            service: service, logger: logger,
-            files: {
-                let checkpoint = try options.checkpointURL()
-                return [checkpoint] + (try options.vocabularyURL(for: checkpoint).map { [$0] } ?? [])
-            },
-            load: { try options.load() })
+        let reloaders = specs.map { spec in
+            ModelReloader(
+                service: service, name: spec.name, logger: logger, files: { try options.files(of: spec) }, load: { try options.load(spec) })
+        }
         signals.onReload {
-            reloader.reload(reason: "SIGHUP")
+            for reloader in reloaders { reloader.reload(reason: "SIGHUP") }
             tls?.reload(reason: "SIGHUP", logger: logger)
         }
-        if watchInterval > 0 { reloader.watch(every: .seconds(watchInterval)) }
+        if watchInterval > 0 { for reloader in reloaders { reloader.watch(every: .seconds(watchInterval)) } }
 
         FileDescriptorLimit.raise(for: configuration.maxConnections, logger: logger)
         let handler = LimitNamingHandler(
@@ -262,7 +261,8 @@ struct Serve: ParsableCommand {
         logger.info(
             "serving",
             metadata: [
-                "model": "\(bundle.name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
+                "model": "\(specs[0].name)", "sha256": "\(bundle.sha256)", "checkpoint": "\(bundle.checkpointURL.path)",
+                "models": "\(zip(specs, bundles).map { "\($0.name)=\($1.checkpointURL.lastPathComponent)" }.joined(separator: ","))",
                 "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
                 "kernel": "\(bundle.classifier.kernel)", "scheduler": "\(scheduling.rawValue)",
                 "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",

@@ -33,7 +33,7 @@ struct ModelReplacementTests {
         let new = StubModel(sha256: String(repeating: "b", count: 64))
         let service = InferenceService(model: old)
         let before = admit(service)
-        let replaced = service.replaceModel(new)
+        let replaced = try #require(service.replaceModel(new))
         #expect(replaced.version == 2 && service.loaded === replaced)
         let after = admit(service)
         service.roundEnded()  // both requests were gathered on this thread: one pass of two, across the versions

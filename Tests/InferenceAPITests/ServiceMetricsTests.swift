@@ -59,14 +59,14 @@ struct ServiceMetricsTests {
             let response = try client.execute(.classify(#"{"texts": ["great film", "a b c d e f g h i j k l", "x"]}"#))
             #expect(response.status == 200)
             let samples = try Self.scrape(client)
-            #expect(samples["lstm_serve_batch_size_count"] == 1)
-            #expect(samples["lstm_serve_batch_size_sum"] == 3)
-            #expect(samples["lstm_serve_batch_size_bucket", ["le": "2.0"]] == 0)
-            #expect(samples["lstm_serve_batch_size_bucket", ["le": "4.0"]] == 1)
-            #expect(samples["lstm_serve_batch_size_bucket", ["le": "256.0"]] == 1)
-            #expect(samples["lstm_serve_batch_queue_wait_seconds_count"] == 3)
-            #expect(samples["lstm_serve_forward_pass_duration_seconds_count"] == 1)
-            #expect(samples["lstm_serve_forward_pass_tokens_sum"] == Double(3 + 8 + 2))
+            #expect(samples["lstm_serve_batch_size_count", ["model": "stub"]] == 1)
+            #expect(samples["lstm_serve_batch_size_sum", ["model": "stub"]] == 3)
+            #expect(samples["lstm_serve_batch_size_bucket", ["model": "stub", "le": "2.0"]] == 0)
+            #expect(samples["lstm_serve_batch_size_bucket", ["model": "stub", "le": "4.0"]] == 1)
+            #expect(samples["lstm_serve_batch_size_bucket", ["model": "stub", "le": "256.0"]] == 1)
+            #expect(samples["lstm_serve_batch_queue_wait_seconds_count", ["model": "stub"]] == 3)
+            #expect(samples["lstm_serve_forward_pass_duration_seconds_count", ["model": "stub"]] == 1)
+            #expect(samples["lstm_serve_forward_pass_tokens_sum", ["model": "stub"]] == Double(3 + 8 + 2))
         }
     }
 
@@ -111,7 +111,7 @@ struct ServiceMetricsTests {
             let before = try Self.scrape(client)
             let sha = StubModel().sha256
             #expect(before["lstm_serve_model_info", ["name": "stub", "sha256": sha, "version": "1"]] == 1)
-            #expect((before["lstm_serve_model_loaded_timestamp_seconds"] ?? 0) > 1.7e9)
+            #expect((before["lstm_serve_model_loaded_timestamp_seconds", ["model": "stub"]] ?? 0) > 1.7e9)
             service.replaceModel(StubModel(name: "stub", sha256: String(repeating: "cd", count: 32)))
             let after = try Self.scrape(client)
             #expect(after["lstm_serve_model_info", ["name": "stub", "sha256": sha, "version": "1"]] == nil)
