@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import Glibc
+import KerasFiles
 import SentimentModel
 
 /// `lstm-serve predict TEXT…`: classify reviews from the command line.
@@ -17,7 +18,12 @@ struct Predict: ParsableCommand {
     func run() throws {
         var reviews = texts
         if let file {
-            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            let data: [UInt8]
+            do {
+                data = try file == "-" ? FileContents.readAll(STDIN_FILENO) : FileContents.read(file)
+            } catch {
+                throw CommandFailure("cannot read \(file): \(error)")
+            }
             reviews += String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if reviews.last == "" { reviews.removeLast() }
         }
