@@ -42,7 +42,9 @@ started=$SECONDS
 for tool in readelf objcopy dpkg-deb apt-get python3; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 1; }
 done
-rm -rf "$WORK"
+# A run stopped before its clean-up may have left /proc mounted in the root; never descend into it.
+umount "$WORK/root/proc" 2>/dev/null || true
+rm -rf --one-file-system "$WORK"
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 
@@ -80,7 +82,7 @@ for deb in "$apt_dir"/debs/*.deb; do
     dpkg-deb -x "$deb" "$root"
     dpkg-deb -c "$deb" | awk -v package="$(dpkg-deb -f "$deb" Package)" '{ print package "\t" $6 }' >>"$WORK/contents.tsv"
 done
-printf 'runtime root: %s\n' "$(cd "$apt_dir/debs" && ls | sed 's/_amd64.deb$\|_all.deb$//' | tr '\n' ' ')"
+echo "runtime root: $(for deb in "$apt_dir"/debs/*.deb; do printf '%s=%s ' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)"; done)"
 # Merged /usr: the binary's loader is /lib64/ld-linux-x86-64.so.2. Made here if no package ships the links
 # (distroless's common rootfs layer does in the image).
 for link in bin lib lib64 sbin; do
@@ -114,13 +116,14 @@ cp -R Models "$root$IMAGE_WORKDIR/"
 models_bytes=$(du -sb Models | cut -f1)
 
 # 4. Run it there, as the image would.
+# An engine mounts /proc in every container, and the binary needs it: without it the Swift runtime, which
+# reads /proc/self/maps, finds no command-line arguments (and `lstm-serve --help` runs `serve`).
+mkdir -p "$root/proc"
 if [ "$(id -u)" -ne 0 ]; then
-    echo "not root: the binary was not run in the runtime root (only its libraries were checked)"
+    echo "NOT RUN: not root, so the binary was not run in the runtime root (only its libraries were checked)"
+elif ! mount --bind /proc "$root/proc"; then
+    echo "NOT RUN: /proc cannot be mounted here, so the binary was not run in the runtime root (only its libraries were checked)"
 else
-    # An engine mounts /proc in every container, and the binary needs it: without it the Swift runtime, which
-    # reads /proc/self/maps, finds no command-line arguments (and `lstm-serve --help` runs `serve`).
-    mkdir -p "$root/proc"
-    mount --bind /proc "$root/proc"
     trap 'umount "$root/proc"' EXIT
     # The runtime stage's ENV instruction, continuation lines included.
     environment=$(awk '/^ENV / { on = 1 } on { print } on && !/\\$/ { on = 0 }' Dockerfile | grep -oE 'LSTM_SERVE_[A-Z_]+=[^ \\]+' | tr '\n' ' ')
