@@ -43,12 +43,13 @@ let package = Package(
         .target(
             name: "SentimentModel", dependencies: ["KerasFiles", "COpenSSL", "CLSTMKernel", "CLinux"], swiftSettings: sharedSettings),
         // HTTP/1.1 messages, the incremental request parser and the response encoder. No sockets.
-        .target(name: "HTTP1", swiftSettings: sharedSettings),
-        // Sockets, connections, epoll I/O threads and the accept loop. Knows nothing of JSON or models.
+        // zlib for content codings (gzip and deflate bodies).
+        .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: sharedSettings),
+        // Sockets, connections, TLS (libssl), epoll I/O threads and the accept loop. Knows nothing of JSON or models.
         .target(
             name: "HTTPServerCore",
             dependencies: [
-                "HTTP1", "CLinux", "Locking", .product(name: "Logging", package: "swift-log"),
+                "HTTP1", "CLinux", "COpenSSL", "Locking", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: sharedSettings
@@ -62,6 +63,8 @@ let package = Package(
         .target(
             name: "InferenceAPI",
             dependencies: ["HTTP1", "Batching", "SentimentModel", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics")],
+            // The playground page at GET /, compiled in as bytes: no file or Foundation Bundle at run time.
+            resources: [.embedInCode("Playground/playground.html")],
             swiftSettings: sharedSettings
         ),
         // The Prometheus side of the metrics: a swift-metrics factory that gives each metric its help text and
@@ -87,10 +90,10 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: the bundled model, a live-server harness, in-process and socket
-        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator. Not shipped.
+        // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator, zlib compression. Not shipped.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTP1", "HTTPServerCore", "SentimentModel", "CZlib", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: sharedSettings
         ),

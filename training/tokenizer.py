@@ -71,6 +71,43 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """The tokens of `tokenize(text)`, each with where it lies in `text`: (token, start, end) in
+    code points (Python `str` indices), end exclusive, so `text[start:end]` is what the token was
+    made from. Steps 1-5 position by position: steps 2 and 3 map one scalar to one, so each
+    scalar of a token has one source position, and a line-break tag only separates."""
+    spans: list[tuple[str, int, int]] = []
+    run: list[str] = []
+    run_start = 0
+
+    def flush() -> None:
+        word = "".join(run)
+        lead = len(word) - len(word.lstrip("'"))
+        kept = word.strip("'")
+        if kept:
+            spans.append((kept, run_start + lead, run_start + lead + len(kept)))
+        run.clear()
+
+    index = 0
+    while index < len(text):
+        tag = _BREAK.match(text, index)
+        if tag:
+            flush()
+            index = tag.end()
+            continue
+        ch = _lower("'" if text[index] == "\u2019" else text[index])
+        if _is_word(ch):
+            if not run:
+                run_start = index
+            run.append(ch)
+        elif run:
+            flush()
+        index += 1
+    if run:
+        flush()
+    return spans
+
+
 def build_vocabulary(texts: Iterable[str], size: int = 10_000) -> list[str]:
     """The id-ordered vocabulary (step 6): entry k is the word of id k."""
     counts: Counter[str] = Counter()

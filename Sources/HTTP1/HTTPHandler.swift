@@ -18,7 +18,8 @@ package protocol HTTPHandler: Sendable {
 
     /// The response to a request the server refused itself, before or instead of handing it to
     /// ``handle(_:context:respond:)``: the application renders it in its own words. The status must be
-    /// `refusal.status`; the server closes the connection after it. The default is a plain-text body.
+    /// `refusal.status`; the server closes the connection after its own refusals (see ``HTTPRefusal``). The default is
+    /// a plain-text body with the refusal's ``HTTPRefusal/headers``.
     func response(for refusal: HTTPRefusal) -> HTTPResponse
 }
 
@@ -26,7 +27,9 @@ extension HTTPHandler {
     package func roundEnded() {}
 
     package func response(for refusal: HTTPRefusal) -> HTTPResponse {
-        HTTPResponse(status: refusal.status, text: refusal.message + "\n")
+        var response = HTTPResponse(status: refusal.status, text: refusal.message + "\n")
+        for (name, value) in refusal.headers { response.headers.add(name: name, value: value) }
+        return response
     }
 }
 

@@ -7,6 +7,8 @@ extension Connection {
         switch phase {
         case .closed:
             return .nothing
+        case .handshaking:
+            return .handshake
         case .lingering:
             return .linger
         case .open, .closingAfterWrite:
@@ -44,6 +46,7 @@ extension Connection {
     /// kernel reset the connection before the client has read the response (RFC 9112 §9.6).
     func beginLinger() {
         guard phase != .closed, phase != .lingering else { return }
+        tls?.shutdown()
         socket.shutdownWrite()
         phase = .lingering
         timer.lingerStarted(at: clock.now())

@@ -77,7 +77,10 @@ extension Connection {
     /// Writes as much of the queue as the socket takes; on EAGAIN waits until the socket is writable.
     func flush() {
         while pendingWriteBytes > 0 {
-            let result = writeBuffer.withUnsafeBytes { socket.write(UnsafeRawBufferPointer(rebasing: $0[writeOffset...])) }
+            let result = writeBuffer.withUnsafeBytes { bytes in
+                let pending = UnsafeRawBufferPointer(rebasing: bytes[writeOffset...])
+                return tls == nil ? socket.write(pending) : writeTLS(pending)
+            }
             switch result {
             case .sent(let count):
                 writeOffset += count
@@ -117,9 +120,16 @@ extension Connection {
             wantsRead = !peerClosed
         case .closingAfterWrite, .closed:
             wantsRead = false
+        case .handshaking:
+            return  // the handshake sets what it waits for
         }
         var wanted: IOLoop.Interest = wantsRead ? .read : []
-        if pendingWriteBytes > 0 { wanted.insert(.write) }
+        if pendingWriteBytes > 0 || tlsReadWantsWrite { wanted.insert(.write) }
+        watch(wanted)
+    }
+
+    /// Tells the loop to report `wanted` for the socket (if that changes anything), then updates the timer.
+    func watch(_ wanted: IOLoop.Interest) {
         if wanted != interest {
             do {
                 try loop.update(self, interest: wanted)

@@ -13,6 +13,8 @@ import Logging
 final class Connection: @unchecked Sendable {  // all mutable state is touched only on the loop thread
     /// Where the connection is in its life.
     enum Phase {
+        /// TLS only: the handshake is under way (``Connection+TLS``); no HTTP byte has been read.
+        case handshaking
         /// Reading requests and writing responses.
         case open
         /// No more requests: the last response is being produced or written, then the write side is shut down.
@@ -47,6 +49,10 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     let shutdownNotice: ShutdownNotice
     /// Called once, on the loop thread, after the descriptor is closed.
     let onClose: @Sendable (UInt64) -> Void
+    /// The connection's TLS session, or `nil` for plain HTTP: then reads and writes go straight to the socket.
+    let tls: TLSSession?
+    /// TLS: a read must send before it can go on (``TLSSession/ReadResult/wantWrite``); it is retried once writable.
+    var tlsReadWantsWrite = false
 
     var parser: RequestParser
     var phase = Phase.open
@@ -73,9 +79,11 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
 
     init(
         id: UInt64, socket: Socket, remoteAddress: String, loop: IOLoop, configuration: HTTPServer.Configuration,
-        handler: any HTTPHandler, logger: Logger, shutdownNotice: ShutdownNotice = ShutdownNotice(),
+        handler: any HTTPHandler, logger: Logger, shutdownNotice: ShutdownNotice = ShutdownNotice(), tls: TLSSession? = nil,
         onClose: @escaping @Sendable (UInt64) -> Void
     ) {
+        self.tls = tls
+        if tls != nil { phase = .handshaking }
         self.shutdownNotice = shutdownNotice
         self.id = id
         self.socket = socket
@@ -107,6 +115,10 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
 
     /// Handles what `epoll_wait` reported for the socket.
     func handle(events: UInt32) {
+        if phase == .handshaking {
+            continueHandshake()
+            return
+        }
         let failed = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
         if events & EPOLLIN.rawValue != 0 || failed {
             if interest.contains(.read) {
@@ -120,6 +132,11 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
             }
         }
         if events & EPOLLOUT.rawValue != 0, interest.contains(.write), phase != .closed {
+            if tlsReadWantsWrite {
+                tlsReadWantsWrite = false
+                readable()
+                guard phase != .closed else { return }
+            }
             flush()
         }
     }
@@ -127,7 +144,9 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
     /// Handles readability: one `recv` per event (level-triggered, so the loop reports it again while data remains).
     func readable() {
         guard phase != .closed else { return }
-        switch socket.read(into: loop.readBuffer) {
+        // Lingering, a TLS connection's input is discarded undecrypted.
+        let result = tls == nil || phase == .lingering ? socket.read(into: loop.readBuffer) : readTLS(into: loop.readBuffer)
+        switch result {
         case .bytes(let count):
             guard phase == .open else { return }  // lingering: discard
             let wasIdle = parser.isIdle
@@ -136,6 +155,7 @@ final class Connection: @unchecked Sendable {  // all mutable state is touched o
                 timer.requestStarted(at: clock.now())
             }
             processInput()
+            if let tls, tls.hasBufferedInput { readBufferedTLSInput() }
         case .endOfFile:
             peerClosed = true
             if phase == .lingering || (awaiting.isEmpty && pendingWriteBytes == 0) {

@@ -13,6 +13,10 @@ import HTTP1
 ///   progress. Expiry closes.
 /// - linger (``HTTPServer/Configuration/lingerTimeout``): after the write side is shut down. Expiry closes.
 ///
+/// - handshake (``HTTPServer/Configuration/tlsHandshakeTimeout``), TLS only: from the connection opening until its
+///   handshake completes. Expiry closes (no HTTP can be spoken yet). The first request's header timeout still
+///   counts from the opening, so the handshake and the first head together stay within it too.
+///
 /// While a handler works on a request and nothing waits to be written, no timeout runs.
 ///
 /// The loop's timer heap cannot move an entry, so ``update(_:now:)`` asks for a timer only when the deadline moves
@@ -38,11 +42,13 @@ struct ConnectionTimer {
         case write
         /// The write side is shut down; input is discarded until the client closes.
         case linger
+        /// TLS: the handshake is under way.
+        case handshake
     }
 
     /// The kinds of timeout.
     enum Kind: Equatable, Sendable {
-        case header, body, idle, writeStall, linger
+        case header, body, idle, writeStall, linger, handshake
     }
 
     /// What ``update(_:now:)`` asks the connection to do.
@@ -75,20 +81,24 @@ struct ConnectionTimer {
         var idle: UInt64
         /// ``HTTPServer/Configuration/lingerTimeout``.
         var linger: UInt64
+        /// ``HTTPServer/Configuration/tlsHandshakeTimeout``.
+        var handshake: UInt64
 
-        /// Timeouts with the given values in nanoseconds.
-        init(header: UInt64, body: UInt64, idle: UInt64, linger: UInt64) {
+        /// Timeouts with the given values in nanoseconds; the handshake's defaults to the header timeout.
+        init(header: UInt64, body: UInt64, idle: UInt64, linger: UInt64, handshake: UInt64? = nil) {
             self.header = header
             self.body = body
             self.idle = idle
             self.linger = linger
+            self.handshake = handshake ?? header
         }
 
         /// The timeouts of `configuration`; negative durations count as zero.
         init(_ configuration: HTTPServer.Configuration) {
             self.init(
                 header: configuration.headerReadTimeout.nonNegativeNanoseconds, body: configuration.bodyReadTimeout.nonNegativeNanoseconds,
-                idle: configuration.idleTimeout.nonNegativeNanoseconds, linger: configuration.lingerTimeout.nonNegativeNanoseconds)
+                idle: configuration.idleTimeout.nonNegativeNanoseconds, linger: configuration.lingerTimeout.nonNegativeNanoseconds,
+                handshake: configuration.tlsHandshakeTimeout.nonNegativeNanoseconds)
         }
     }
 
@@ -173,7 +183,7 @@ struct ConnectionTimer {
         switch kind {
         case .header: return .refuse(.headTimeout)
         case .body: return .refuse(.bodyTimeout)
-        case .idle, .writeStall, .linger: return .close(kind)
+        case .idle, .writeStall, .linger, .handshake: return .close(kind)
         }
     }
 
@@ -184,6 +194,8 @@ struct ConnectionTimer {
             return nil
         case .linger:
             return (.linger, Self.adding(lingerStartedAt, timeouts.linger))
+        case .handshake:
+            return (.handshake, Self.adding(openedAt, timeouts.handshake))
         case .write:
             return (.writeStall, Self.adding(lastWriteProgress, timeouts.idle))
         case .nextRequest:

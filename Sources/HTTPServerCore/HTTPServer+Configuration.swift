@@ -37,6 +37,12 @@ extension HTTPServer {
         package var accessLogLevel: Logger.Level
         /// Response headers copied into the access-log line's metadata, e.g. `X-Batch-Size`. Default: none.
         package var accessLogHeaders: [String]
+        /// TLS certificate and key: when set, every connection is TLS (1.2 or 1.3) and plain HTTP is refused. Its
+        /// ``TLSCredentials/reload()`` changes the certificate of new handshakes. Default: `nil`, plain HTTP.
+        package var tls: TLSCredentials? = nil
+        /// Time allowed for a TLS handshake, from the connection opening; on expiry the connection is closed. The first
+        /// request's head must also arrive within ``headerReadTimeout`` of the opening. Default: 10 seconds.
+        package var tlsHandshakeTimeout: Duration = .seconds(10)
 
         /// Each of ``accessLogHeaders`` with the metadata key it is logged under: lower case, without an `X-` prefix,
         /// `-` as `_` (`X-Batch-Size` is `batch_size`), the way the access line's other fields are named.

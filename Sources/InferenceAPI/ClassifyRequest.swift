@@ -1,9 +1,11 @@
-/// The body of `POST /classify`: exactly one of four shapes.
+/// The input of a `POST /classify` body: exactly one of four shapes.
 ///
 /// - `{"text": "…"}` — one review;
 /// - `{"texts": ["…", …]}` — a batch of reviews;
 /// - `{"tokens": [1, 14, 22, …]}` — one review as model ids (start id included, unpadded);
 /// - `{"tokens": [[…], […]]}` — a batch of id sequences.
+///
+/// The body may also hold the ``ClassifyOptions``.
 enum ClassifyRequest: Equatable {
     case text(String)
     case texts([String])
@@ -18,6 +20,15 @@ enum ClassifyRequest: Equatable {
         }
     }
 
+    /// The texts of a text request, nil for token ids.
+    var texts: [String]? {
+        switch self {
+        case .text(let text): return [text]
+        case .texts(let texts): return texts
+        case .tokens, .tokenBatch: return nil
+        }
+    }
+
     /// Parses a request body, with a message that says what is wrong with a bad one.
     ///
     /// The JSON is read strictly (RFC 8259) by `ClassifyRequestParser`, in one pass. Errors come in this order:
@@ -25,6 +36,12 @@ enum ClassifyRequest: Equatable {
     /// field, none or several of text/texts/tokens), then the type of the one field. A type error is only recorded
     /// by the parser so that the rest of the body is still checked for the errors that come first.
     static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
+        var options = ClassifyOptions()
+        return try parse(body, options: &options)
+    }
+
+    /// Parses a request body and the options it sets beside its input.
+    static func parse(_ body: [UInt8], options: inout ClassifyOptions) throws(ServiceError) -> ClassifyRequest {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object such as {\"text\": \"…\"}") }
         var json = ClassifyRequestParser(body)
         guard json.peek == UInt8(ascii: "{") else {
@@ -46,19 +63,21 @@ enum ClassifyRequest: Equatable {
             case "text": request = try text(&json)
             case "texts": request = try texts(&json)
             case "tokens": request = try tokens(&json)
+            case "explain": options.explain = try json.parseBool("explain") ?? false
             default:
                 unknown = unknown ?? key
                 try json.skipValue()
             }
         }
         try json.expectEnd()
-        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens") }
+        if let unknown { throw .badRequest("unknown field '\(unknown)'; use exactly one of text, texts or tokens, and optionally explain") }
         if let duplicate { throw .badRequest("field \(duplicate) appears more than once; send it exactly once") }
-        guard keys.count == 1 else {
+        let inputs = keys.filter { $0 != "explain" }
+        guard inputs.count == 1 else {
             throw .badRequest(
-                keys.isEmpty
+                inputs.isEmpty
                     ? "the body needs one of the fields text, texts or tokens"
-                    : "use exactly one of text, texts or tokens, not \(keys.sorted().joined(separator: " and "))")
+                    : "use exactly one of text, texts or tokens, not \(inputs.sorted().joined(separator: " and "))")
         }
         if let typeError = json.typeError { throw typeError }
         guard let request else { throw .badRequest("the body is not a valid classify request") }
@@ -123,4 +142,10 @@ enum ClassifyRequest: Equatable {
         guard ok else { return nil }
         return isBatch == true ? .tokenBatch(batch) : .tokens(single)
     }
+}
+
+/// What a `POST /classify` body may ask for beside its input.
+struct ClassifyOptions: Equatable {
+    /// `"explain": true`: each text's result explains its score word by word. Default: false.
+    var explain = false
 }

@@ -37,6 +37,21 @@ struct ClassifyRequestParser {
         return nil
     }
 
+    /// A boolean, or nil after recording why the value is not one.
+    mutating func parseBool(_ field: String) throws(ServiceError) -> Bool? {
+        switch peek {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        default:
+            try mismatch(field, "a boolean")
+            return nil
+        }
+    }
+
     /// Records a type error for the value at the cursor, then checks it and moves past it.
     mutating func mismatch(_ field: String, _ expected: String) throws(ServiceError) {
         let kinds: [UInt8: String] = [0x22: "a string", 0x5B: "an array", 0x7B: "an object", 0x6E: "null", 0x74: "a boolean", 0x66: "a boolean"]

@@ -9,24 +9,47 @@ extension InferenceService {
         _ request: HTTPRequest, receivedAt: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) throws(ServiceError) {
         try Self.requireJSON(request.headers["Content-Type"])
-        let body = try ClassifyRequest.parse(request.body)
+        var options = ClassifyOptions()
+        let body = try ClassifyRequest.parse(request.body, options: &options)
         let loaded = self.loaded
         let model = loaded.model
         let sequences = try sequences(for: body, model: model)
+        let texts = body.texts
+        if options.explain {
+            guard let texts else {
+                throw .unprocessable("explain_unavailable", "explain needs text (text or texts); token ids have no words to explain")
+            }
+            guard texts.count <= Self.maxExplainedTexts else {
+                throw .unprocessable(
+                    "batch_too_large", "explain takes at most \(Self.maxExplainedTexts) texts per request; this one has \(texts.count)")
+            }
+        }
+        let explain = options.explain
         let maxLength = model.maxLength
         let modelName = model.name
         let sha256 = model.sha256
         let retryAfter = configuration.retryAfterSeconds
+        let limits = (queue: configuration.batching.maxQueueSize, timeout: configuration.requestTimeoutMilliseconds)
         let timeout = requestTimeoutNanoseconds
-        let lengths = sequences.map { $0.count }  // a closure: this key path was not optimized away
         let metrics = self.metrics
         let submittedAt = ContinuousClock.now
         batcher.submit(sequences.map { Scoring(model: loaded, sequence: $0, submittedAt: submittedAt) }, timeout: timeout) { outcome in
             let response: HTTPResponse
             switch outcome {
             case .success(let result):
-                let results = zip(result.outputs, lengths).map { score, length in
-                    ClassifyResult(label: model.label(for: score), score: score, tokens: length, truncated: length > maxLength)
+                var results = zip(result.outputs, sequences).map { score, sequence in
+                    ClassifyResult(
+                        score: score, tokens: sequence.count, truncated: sequence.count > maxLength,
+                        words: texts == nil ? nil : model.wordCounts(of: sequence), model: model)
+                }
+                // On the thread that ran the pass, after it: one more pass per text, outside the batches.
+                if explain, let texts {
+                    let explanations = texts.compactMap { model.explain($0) }
+                    guard explanations.count == texts.count else {
+                        response = ServiceError.unprocessable("explain_unavailable", "the model \(modelName) cannot explain its scores").response
+                        break
+                    }
+                    for index in results.indices { results[index].explanation = explanations[index] }
                 }
                 let batchSize = result.batchSizes.max() ?? 0
                 var answer = Self.json { writer in
@@ -46,15 +69,27 @@ extension InferenceService {
                 response = answer
             case .failure(.queueFull):
                 metrics.rejected(.overloaded)
-                response = ServiceError.overloaded("the inference queue is full; retry later", retryAfterSeconds: retryAfter).response
+                response =
+                    ServiceError.overloaded(
+                        "the inference queue is full (the server's --max-queue is \(limits.queue) sequences); retry later",
+                        retryAfterSeconds: retryAfter
+                    ).response
             case .failure(.timedOut):
                 metrics.rejected(.queueTimeout)
-                response = ServiceError(status: .gatewayTimeout, code: "timeout", message: "no forward pass took the request in time").response
+                response =
+                    ServiceError(
+                        status: .gatewayTimeout, code: "timeout",
+                        message: "no forward pass took the request within the server's --request-timeout-ms of \(limits.timeout) ms"
+                    ).response
             }
             metrics.requestFinished(.classify, status: response.status, receivedAt: receivedAt)
             respond(response)
         }
     }
+
+    /// Most texts one request may ask to explain (32). A long review's explanation costs about 4 ms of CPU, 17 times
+    /// its score (docs/performance.md), on the thread that runs passes; the cap bounds what one request can take.
+    static let maxExplainedTexts = 32
 
     /// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
     static func requireJSON(_ contentType: String?) throws(ServiceError) {
@@ -113,7 +148,8 @@ extension InferenceService {
         guard count > 0 else { throw .unprocessable("empty_batch", "the batch is empty") }
         guard count <= configuration.maxItemsPerRequest else {
             throw .unprocessable(
-                "batch_too_large", "the batch has \(count) items; at most \(configuration.maxItemsPerRequest) are allowed per request")
+                "batch_too_large",
+                "the batch has \(count) items; the server's --max-items-per-request allows at most \(configuration.maxItemsPerRequest)")
         }
     }
 

@@ -153,6 +153,8 @@ package final class InferenceService: HTTPHandler {
             guard readOnly.contains(request.method) else { throw .methodNotAllowed(request.method, allowed: readOnly) }
             let loaded = self.loaded
             return Self.json { ModelInfo(loaded).write(to: &$0) }
+        case .playground:
+            return try playground(request)
         case .classify, .model, .other:
             throw .notFound(path)
         }
@@ -162,7 +164,7 @@ package final class InferenceService: HTTPHandler {
     static func json(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], _ body: (inout JSONWriter) -> Void) -> HTTPResponse {
         var writer = JSONWriter()
         writer.object(body)
-        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.line())
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
     }

@@ -11,6 +11,13 @@ package struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Ends the document with a newline and hands over its bytes without a copy. Every response body and log line
+    /// ends so: `curl`'s output then ends its line instead of running into the shell's prompt.
+    package consuming func line() -> [UInt8] {
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
     /// Writes `{`, lets `body` write the members, then `}`.
     package mutating func object(_ body: (inout JSONWriter) -> Void) {
         open(UInt8(ascii: "{"))
@@ -35,6 +42,12 @@ package struct JSONWriter {
     package mutating func field(_ name: String, _ value: String) {
         key(name)
         string(value)
+    }
+
+    /// A string, or `null` for nil.
+    package mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { raw("null") }
     }
 
     package mutating func field(_ name: String, _ value: Int) {

@@ -29,4 +29,6 @@ extension ModelBundle: ServedModel {
     package func predict(_ batch: [TokenSequence]) -> [Float] {
         classifier.predict(batch)
     }
+
+    // explain(_:) is ModelBundle's own (SentimentModel).
 }

@@ -31,11 +31,28 @@ package protocol ServedModel: Sendable {
 
     /// P(positive) for each sequence, in order; batched equals unbatched.
     func predict(_ batch: [TokenSequence]) -> [Float]
+
+    /// How many of a text's words the model knows, from the ids ``encode(_:)`` gave it. By default
+    /// in `keras.datasets.imdb` conventions: the start id, then one id per word, the out-of-vocabulary
+    /// id for each unknown one.
+    func wordCounts(of encoded: TokenSequence) -> WordCounts
+
+    /// A text's score explained word by word, or nil if the model cannot (the default). Its score is
+    /// the one ``predict(_:)`` gives ``encode(_:)``'s ids.
+    func explain(_ text: String) -> Explanation?
 }
 
 extension ServedModel {
     package func label(for score: Float) -> String {
         details.labels[score >= 0.5 ? 1 : 0]
+    }
+
+    package func wordCounts(of encoded: TokenSequence) -> WordCounts {
+        WordCounts(encodedText: encoded.ids)
+    }
+
+    package func explain(_ text: String) -> Explanation? {
+        nil
     }
 }
 

@@ -19,25 +19,25 @@ package struct ServiceError: Error, Equatable, Sendable {
         self.headers = headers
     }
 
-    /// The server's own refusal of a request, in the API's words.
+    /// The server's own refusal of a request, in the API's words. A content coding the server does not decode is
+    /// 415 `unsupported_encoding` (not `unsupported_media_type`: the client's fix differs), with `Accept-Encoding`.
     package init(_ refusal: HTTPRefusal, retryAfterSeconds: Int) {
-        switch refusal {
-        case .tooManyConnections:
+        if case .tooManyConnections = refusal {
             self = .overloaded("the server has too many connections; retry later", retryAfterSeconds: retryAfterSeconds)
-        case .headTimeout, .bodyTimeout:
-            self.init(status: refusal.status, code: "request_timeout", message: refusal.message)
-        case .malformed(let error):
-            let code =
-                switch error.status {
-                case .contentTooLarge: "payload_too_large"
-                case .requestHeaderFieldsTooLarge: "headers_too_large"
-                case .expectationFailed: "expectation_failed"
-                case .notImplemented: "not_implemented"
-                case .httpVersionNotSupported: "http_version_not_supported"
-                default: "invalid_request"
-                }
-            self.init(status: error.status, code: code, message: error.message)
+            return
         }
+        let code =
+            switch refusal.status {
+            case .contentTooLarge: "payload_too_large"
+            case .requestHeaderFieldsTooLarge: "headers_too_large"
+            case .requestTimeout: "request_timeout"
+            case .unsupportedMediaType: "unsupported_encoding"
+            case .expectationFailed: "expectation_failed"
+            case .notImplemented: "not_implemented"
+            case .httpVersionNotSupported: "http_version_not_supported"
+            default: "invalid_request"
+            }
+        self.init(status: refusal.status, code: code, message: refusal.message, headers: refusal.headers)
     }
 
     /// 503: no room for more work now; `Retry-After` says when to come back.
@@ -77,7 +77,7 @@ package struct ServiceError: Error, Equatable, Sendable {
                 writer.field("message", message)
             }
         }
-        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.bytes)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: writer.line())
         for (name, value) in headers { response.headers.add(name: name, value: value) }
         return response
     }

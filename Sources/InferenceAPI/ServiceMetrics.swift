@@ -107,7 +107,7 @@ final class ServiceMetrics: Sendable {
 
 /// The route template a request is counted under: a bounded set, never the raw path.
 enum Route: Int, CaseIterable, Sendable {
-    case classify, healthz, readyz, metrics, models, model, other
+    case classify, healthz, readyz, metrics, models, model, playground, other
 
     init(path: String) {
         switch path {
@@ -116,6 +116,7 @@ enum Route: Int, CaseIterable, Sendable {
         case "/readyz": self = .readyz
         case "/metrics": self = .metrics
         case "/v1/models": self = .models
+        case "/": self = .playground
         case _ where path.hasPrefix(Self.modelPrefix): self = .model
         default: self = .other
         }
@@ -132,6 +133,7 @@ enum Route: Int, CaseIterable, Sendable {
         case .metrics: "/metrics"
         case .models: "/v1/models"
         case .model: "/v1/models/{name}"
+        case .playground: "/"
         case .other: "other"
         }
     }
@@ -139,9 +141,9 @@ enum Route: Int, CaseIterable, Sendable {
 
 /// Why a request was refused: the `reason` label of `lstm_serve_http_rejected_requests_total`.
 enum RejectionReason: String, CaseIterable, Sendable {
-    /// Not a request this server accepts (HTTPParseError other than a size limit).
+    /// Not a request this server accepts (HTTPParseError other than a size limit), or a body that does not decode.
     case malformed
-    /// The body is over `--max-body-bytes` (413).
+    /// The body is over `--max-body-bytes`, as sent or once decompressed (413).
     case bodyTooLarge = "body_too_large"
     /// The request line or headers are over a limit (414, 431).
     case headersTooLarge = "headers_too_large"
@@ -151,6 +153,8 @@ enum RejectionReason: String, CaseIterable, Sendable {
     case bodyTimeout = "body_timeout"
     /// Over `--max-connections`, or out of descriptors (503, connection closed).
     case tooManyConnections = "too_many_connections"
+    /// A `Content-Encoding` the server does not decode (415).
+    case unsupportedEncoding = "unsupported_encoding"
     /// The batch queue was full (503 `overloaded`).
     case overloaded
     /// A sequence waited longer than `--request-timeout-ms` for a pass (504).
@@ -162,8 +166,12 @@ enum RejectionReason: String, CaseIterable, Sendable {
         case .headTimeout: self = .headTimeout
         case .bodyTimeout: self = .bodyTimeout
         case .tooManyConnections: self = .tooManyConnections
-        case .malformed(let error):
-            switch error.status {
+        case .unsupportedContentEncoding: self = .unsupportedEncoding
+        case .invalidCompressedBody: self = .malformed
+        case .limitExceeded(.headTimeout): self = .headTimeout
+        case .limitExceeded(.bodyTimeout): self = .bodyTimeout
+        case .malformed, .limitExceeded:
+            switch refusal.status {
             case .contentTooLarge: self = .bodyTooLarge
             case .requestHeaderFieldsTooLarge, .uriTooLong: self = .headersTooLarge
             default: self = .malformed

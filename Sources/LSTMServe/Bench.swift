@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "Reviews in a .jsonl.gz file, e.g. ../shared/data/imdb/test.jsonl.gz.")
+    @Option(name: .long, help: "Reviews in a .jsonl.gz file, e.g. DATA_DIR/test.jsonl.gz (training/README.md says how to make it).")
     var data: String
 
     @Option(name: .long, help: "How many reviews to use (from the start of the file).")

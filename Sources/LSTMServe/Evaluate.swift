@@ -9,7 +9,7 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "Labeled reviews, e.g. ../shared/data/imdb/test.jsonl.gz (one JSON object a line: id, label, text).")
+    @Option(name: .long, help: "Labeled reviews, one JSON object a line (id, label, text), e.g. DATA_DIR/test.jsonl.gz (see training/README.md).")
     var data: String
 
     @Option(name: .long, help: "Reviews per forward pass.")

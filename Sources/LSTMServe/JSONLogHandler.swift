@@ -39,7 +39,7 @@ struct JSONLogHandler: LogHandler {
                 writer.field(Self.fixedFields.contains(key) ? "meta_" + key : key, "\(value)")
             }
         }
-        output(writer.bytes + [UInt8(ascii: "\n")])
+        output(writer.line())
     }
 
     private static let fixedFields: Set<String> = ["time", "level", "message", "logger", "source", "error"]

@@ -11,8 +11,8 @@ struct ModelOptions: ParsableArguments {
         name: .long,
         help:
             """
-            Vocabulary file, one word a line; without one only token requests work. Default: <checkpoint stem>-vocab.txt \
-            beside the checkpoint, if present. [LSTM_SERVE_VOCAB]
+            Vocabulary file, one word a line. Default: <checkpoint stem>-vocab.txt beside the checkpoint, if present. \
+            [LSTM_SERVE_VOCAB]
             """
     )
     var vocab: String?

@@ -18,11 +18,13 @@ struct Serve: ParsableCommand {
         discussion:
             """
             Every option can also be set with an environment variable: LSTM_SERVE_ and the option's name in capitals \
-            with underscores, e.g. LSTM_SERVE_PORT=9000.
+            with underscores, e.g. LSTM_SERVE_PORT=9000. Without a vocabulary (--vocab, or one beside the checkpoint) \
+            the server answers token requests only. GET / is a playground page for trying the model in a browser.
             """
     )
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var tlsOptions: TLSOptions
     @Option(help: "Address to bind. Default: \(Defaults.http.host). [LSTM_SERVE_HOST]")
     var host: String?
     @Option(help: "Port to bind (0 picks a free one). Default: \(Defaults.http.port). [LSTM_SERVE_PORT]")
@@ -150,6 +152,7 @@ struct Serve: ParsableCommand {
         configuredLogger.logLevel = logLevel
         let logger = configuredLogger
         let signals = ProcessSignals(logger: logger)
+        let tls = try tlsOptions.load()
         logger.info("loading the model")
 
         // Fail fast: a bad model exits non-zero before the port is bound.
@@ -201,6 +204,8 @@ struct Serve: ParsableCommand {
             Environment.resolve(maxConnections, "MAX_CONNECTIONS", default: Defaults.http.maxConnections), "--max-connections")
         configuration.ioThreadCount = try ioThreadCount()
         configuration.accessLogHeaders = ["X-Batch-Size"]
+        configuration.tls = tls
+        configuration.tlsHandshakeTimeout = configuration.headerReadTimeout
         let drainTimeout = try nonNegative(
             Environment.resolve(drainTimeoutS, "DRAIN_TIMEOUT_S", default: Defaults.drainTimeoutSeconds), "--drain-timeout-s")
         let drainDelay = try nonNegative(
@@ -216,10 +221,17 @@ struct Serve: ParsableCommand {
                 return [checkpoint] + (try options.vocabularyURL(for: checkpoint).map { [$0] } ?? [])
             },
             load: { try options.load() })
-        signals.onReload { reloader.reload(reason: "SIGHUP") }
+        signals.onReload {
+            reloader.reload(reason: "SIGHUP")
+            tls?.reload(reason: "SIGHUP", logger: logger)
+        }
         if watchInterval > 0 { reloader.watch(every: .seconds(watchInterval)) }
 
-        let server = HTTPServer(configuration: configuration, handler: service, logger: logger)
+        FileDescriptorLimit.raise(for: configuration.maxConnections, logger: logger)
+        let handler = LimitNamingHandler(
+            ContentCodingHandler(service, configuration: .init(maxDecodedBodyBytes: configuration.limits.maxBodyBytes)),
+            limits: configuration.limits, headerReadTimeout: configuration.headerReadTimeout, bodyReadTimeout: configuration.bodyReadTimeout)
+        let server = HTTPServer(configuration: configuration, handler: handler, logger: logger)
         metrics.observe(server)
         signals.onShutdown { signal in
             // /readyz answers 503 from now on, on every connection; the server keeps serving for the delay, so a
@@ -256,6 +268,7 @@ struct Serve: ParsableCommand {
                 "parameters": "\(bundle.classifier.architecture.parameterCount)", "text": "\(bundle.vocabulary != nil)",
                 "kernel": "\(bundle.classifier.kernel)", "scheduler": "\(scheduling.rawValue)",
                 "load_ms": "\((loadMilliseconds * 10).rounded() / 10)", "address": "\(configuration.host):\(server.localPort)",
+                "tls": "\(tls.map { "\($0.certificate)" } ?? "off")",
             ])
 
         // Park the main thread; the shutdown action exits the process. Not `dispatchMain()`: nothing runs on the main

@@ -48,6 +48,12 @@ package final class LSTMClassifier: Sendable {
         return engine.run(checked)
     }
 
+    /// What the model answers for every prefix of one sequence, each alone (see ``PrefixScores``).
+    /// - Precondition: as for `predict(_:)`.
+    package func prefixScores(_ sequence: TokenSequence) -> PrefixScores {
+        engine.prefixScores(sequence)
+    }
+
     /// `ids` checked against this model's embedding table.
     package func sequence(_ ids: [Int32]) throws(ModelError) -> TokenSequence {
         do {

@@ -20,6 +20,8 @@ struct LSTMEngine: Sendable {
     let paddedHidden: [Float]
     /// `[maxLength + 1, units]`: cell state after *k* padding tokens, at row *k*.
     let paddedCell: [Float]
+    /// Padding steps after which the state has settled (see ``prefixScores(_:)``).
+    let settledPadding: Int
 
     /// Batches at least this large are split across two threads.
     static let parallelThreshold = 64
@@ -57,6 +59,7 @@ struct LSTMEngine: Sendable {
         }
         self.paddedHidden = hidden
         self.paddedCell = state
+        self.settledPadding = Self.settledPadding(hidden: hidden, cell: state, units: units, maxLength: maxLength)
     }
 
     /// Scores a batch of sequences.

@@ -1,9 +1,9 @@
 import COpenSSL
 
 /// SHA-256 through OpenSSL's libcrypto (the `libssl-dev` system package).
-enum SHA256 {
+package enum SHA256 {
     /// The lower-case hexadecimal SHA-256 digest of `bytes`.
-    static func hexDigest(of bytes: [UInt8]) -> String {
+    package static func hexDigest(of bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in

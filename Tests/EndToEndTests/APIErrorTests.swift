@@ -17,6 +17,8 @@ extension EndToEnd {
             let status: Int
             let code: String
             var allow: String?
+            /// Words the message must contain: a limit's error names the limit and its value.
+            var mentions: [String] = []
             /// The server refuses it before the service sees it (a limit of the server's), so there is nothing to run in-process.
             var liveOnly = false
 
@@ -82,12 +84,12 @@ extension EndToEnd {
                 name: "more texts than the per-request limit is 422",
                 request: TestRequest.classify(#"{"texts": [\#(Array(repeating: #""good""#, count: maxItems + 1).joined(separator: ","))]}"#),
                 status: 422,
-                code: "batch_too_large"),
+                code: "batch_too_large", mentions: ["--max-items-per-request", "at most \(maxItems)"]),
             Case(
                 name: "more token sequences than the per-request limit is 422",
                 request: TestRequest.classify(#"{"tokens": [\#(Array(repeating: "[1,2]", count: maxItems + 1).joined(separator: ","))]}"#),
                 status: 422,
-                code: "batch_too_large"),
+                code: "batch_too_large", mentions: ["--max-items-per-request", "at most \(maxItems)"]),
         ]
 
         /// Every case over both transports, but a server refusal live only.
@@ -104,8 +106,12 @@ extension EndToEnd {
             #expect(response.status == testCase.status)
             #expect(response.header("Content-Type") == "application/json")
             #expect(response.errorCode == testCase.code)
-            #expect(((response.json["error"] as? [String: Any])?["message"] as? String)?.isEmpty == false, "no error message")
+            let message = try #require((response.json["error"] as? [String: Any])?["message"] as? String)
+            #expect(!message.isEmpty, "no error message")
+            for word in testCase.mentions { #expect(message.contains(word), "\(message)") }
             #expect(response.header("Allow") == testCase.allow)
+            // Ends its line, so curl's output does not run into the shell prompt.
+            #expect(response.body.last == UInt8(ascii: "\n"))
         }
 
         @Test(arguments: TestTransport.allCases)
@@ -131,6 +137,7 @@ extension EndToEnd {
                 #expect(refused.status == 503)
                 #expect(refused.errorCode == "overloaded")
                 #expect(refused.header("Retry-After") == "7")
+                #expect(refused.errorMessage?.contains("--max-queue is 2 sequences") == true, "\(refused.text)")
                 #expect(try client.classify(#"{"texts": ["good", "bad"]}"#).status == 200)
             }
         }
@@ -174,6 +181,7 @@ extension EndToEnd {
             let response = try service.test(transport) { try $0.classify(#"{"text": "a great film"}"#) }
             #expect(response.status == 504)
             #expect(response.errorCode == "timeout")
+            #expect(response.errorMessage?.contains("--request-timeout-ms of 1 ms") == true, "\(response.text)")
         }
     }
 }

@@ -63,6 +63,10 @@ struct ConnectionTimerTests {
         ) { timer in
             timer.lingerStarted(at: opened + 8 * second)
         },
+        Scenario(
+            name: "TLS handshake, from opening (defaults to the header timeout)", wait: .handshake, deadline: opened + 10 * second,
+            expected: .close(.handshake)
+        ) { _ in },
     ]
 
     @Test(arguments: scenarios)
@@ -196,7 +200,8 @@ struct ConnectionTimerTests {
         configuration.bodyReadTimeout = .nanoseconds(7)
         configuration.idleTimeout = .seconds(-1)
         configuration.lingerTimeout = .seconds(2)
-        let expected = ConnectionTimer.Timeouts(header: 1_500_000_000, body: 7, idle: 0, linger: 2 * second)
+        configuration.tlsHandshakeTimeout = .milliseconds(-5)
+        let expected = ConnectionTimer.Timeouts(header: 1_500_000_000, body: 7, idle: 0, linger: 2 * second, handshake: 0)
         #expect(ConnectionTimer.Timeouts(configuration) == expected)
         #expect(ConnectionTimer.Timeouts(HTTPServer.Configuration()) == timeouts)
     }

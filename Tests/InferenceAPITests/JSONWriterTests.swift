@@ -23,6 +23,12 @@ struct JSONWriterTests {
         #expect(object.count == (text == "list" ? 1 : 2))
     }
 
+    @Test func aLineIsTheDocumentAndANewline() {
+        var writer = JSONWriter()
+        writer.object { $0.field("status", "ok") }
+        #expect(String(decoding: writer.line(), as: UTF8.self) == "{\"status\":\"ok\"}\n")
+    }
+
     @Test func escapesOnlyWhatJSONRequires() {
         var writer = JSONWriter()
         writer.value("a\"b\\c\nd\u{1}é")

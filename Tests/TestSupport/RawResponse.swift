@@ -29,6 +29,11 @@ public struct RawResponse: Sendable {
         (json["error"] as? [String: Any])?["code"] as? String
     }
 
+    /// `error.message` of an API or server error body.
+    public var errorMessage: String? {
+        (json["error"] as? [String: Any])?["message"] as? String
+    }
+
     /// The literal text of every JSON number written after `"key":`, in body order, e.g. `["0.93410563"]` for `score`.
     ///
     /// Used to compare scores exactly as the server printed them, with no decimal-to-binary rounding in between.
