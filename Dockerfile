@@ -48,8 +48,9 @@ USER 10001:10001
 ENV LSTM_SERVE_DRAIN_DELAY_S=5 \
     LSTM_SERVE_DRAIN_TIMEOUT_S=4
 EXPOSE 8080
-# `lstm-serve healthcheck` GETs /healthz on the address and port that LSTM_SERVE_HOST and LSTM_SERVE_PORT name, read
-# as `serve` reads them, so it follows any -e; it exits 0 on a 2xx answer, else 1; its own timeout is 2 s.
+# `lstm-serve healthcheck` GETs /healthz on the address and port that LSTM_SERVE_HOST and LSTM_SERVE_PORT name, over
+# TLS when LSTM_SERVE_TLS_CERT is set, read as `serve` reads them, so it follows any -e; it exits 0 on a 2xx answer,
+# else 1; its own timeout is 2 s.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["/usr/local/bin/lstm-serve", "healthcheck"]
 STOPSIGNAL SIGTERM

@@ -10,9 +10,10 @@
 # 3. lists the shared libraries the binary needs (readelf -d, NEEDED) and fails when one is not in that root,
 #    naming the package that provides each;
 # 4. as root (CI): runs the binary chrooted into that root with the image's user (10001:10001), working
-#    directory and environment: the dynamic loader resolves every library from the image's own files, the
-#    server answers POST /classify, `lstm-serve healthcheck` exits 0 on the port LSTM_SERVE_PORT names and 1 on
-#    another, and SIGTERM drains and exits 0 within the image's drain settings;
+#    directory and environment: the dynamic loader resolves every library from the image's own files, a TLS
+#    server (the test fixture's certificate) passes `lstm-serve healthcheck` over TLS, a plain one answers
+#    POST /classify, `lstm-serve healthcheck` exits 0 on the port LSTM_SERVE_PORT names and 1 on another, and
+#    SIGTERM drains and exits 0 within the image's drain settings;
 # 5. prints the image's size as the sum of the root's files, the binary and Models/.
 #
 # What it does not prove: that the published base image holds exactly these packages (the list follows
@@ -114,6 +115,9 @@ install -D -m 0755 "$binary" "$root/usr/local/bin/lstm-serve"
 mkdir -p "$root$IMAGE_WORKDIR"
 cp -R Models "$root$IMAGE_WORKDIR/"
 models_bytes=$(du -sb Models | cut -f1)
+# Only for the TLS run below; not part of the image.
+install -D -m 0644 Tests/Fixtures/TLS/server.pem "$root$IMAGE_WORKDIR/tls/server.pem"
+install -D -m 0644 Tests/Fixtures/TLS/server.key "$root$IMAGE_WORKDIR/tls/server.key"
 
 # 4. Run it there, as the image would.
 # An engine mounts /proc in every container, and the binary needs it: without it the Swift runtime, which
@@ -171,16 +175,29 @@ print(listing.stdout.rstrip())
 if listing.returncode != 0 or "not found" in listing.stdout:
     sys.exit(f"error: the loader cannot resolve the binary's libraries in the runtime root\n{listing.stderr}")
 
-server = run("serve", LSTM_SERVE_PORT=str(port))
-deadline = time.monotonic() + 60
-while True:
-    status, output = finish(run("healthcheck", LSTM_SERVE_PORT=str(port)), 10)
-    if status == 0:
-        print(f"healthcheck on LSTM_SERVE_PORT={port}: exit 0 ({output.strip()})")
-        break
-    if server.poll() is not None or time.monotonic() > deadline:
-        fail(f"the server was not healthy within 60 s; last healthcheck: {output.strip()}")
-    time.sleep(0.2)
+def start(**environment):
+    """A server with `environment`, once `lstm-serve healthcheck` with the same environment exits 0."""
+    global server
+    server = run("serve", **environment)
+    deadline = time.monotonic() + 60
+    while True:
+        status, output = finish(run("healthcheck", **environment), 10)
+        if status == 0:
+            print(f"healthcheck with {environment}: exit 0 ({output.strip()})")
+            return
+        if server.poll() is not None or time.monotonic() > deadline:
+            fail(f"the server was not healthy within 60 s; last healthcheck: {output.strip()}")
+        time.sleep(0.2)
+
+# TLS through the root's libssl: the healthcheck verifies the server's certificate (the test fixture's).
+tls = {"LSTM_SERVE_TLS_CERT": f"{workdir}/tls/server.pem", "LSTM_SERVE_TLS_KEY": f"{workdir}/tls/server.key"}
+start(LSTM_SERVE_PORT=str(port), LSTM_SERVE_DRAIN_DELAY_S="0", **tls)
+server.send_signal(signal.SIGTERM)
+status, output = finish(server, 30)
+if status != 0:
+    sys.exit(f"error: after SIGTERM the TLS server exited {status}\n{output}")
+
+start(LSTM_SERVE_PORT=str(port))
 with open(f"/proc/{server.pid}/status") as status_file:
     ids = {line.split(":")[0]: line.split()[1:] for line in status_file if line.startswith(("Uid", "Gid"))}
 if ids["Uid"][0] != str(uid) or ids["Gid"][0] != str(gid):
