@@ -9,22 +9,15 @@ import Glibc
 /// for the size and the read, so the file measured is the file read.
 package enum FileContents {
     /// Why a file was not read.
-    package enum Failure: Error, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Equatable {
         /// The system refused to open or read it: `reason` is `strerror`'s text.
         case unreadable(reason: String)
         /// It holds `size` bytes, more than the limit.
         case tooLarge(size: Int)
-
-        package var description: String {
-            switch self {
-            case .unreadable(let reason): reason
-            case .tooLarge(let size): "\(size) bytes, more than allowed"
-            }
-        }
     }
 
     /// The bytes of the file at `path`, at most `maxBytes` of them.
-    package static func read(_ path: String, maxBytes: Int = .max) throws(Failure) -> [UInt8] {
+    package static func read(_ path: String, maxBytes: Int) throws(Failure) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .unreadable(reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
@@ -35,8 +28,8 @@ package enum FileContents {
         return try readAll(descriptor, expected: size, maxBytes: maxBytes)
     }
 
-    /// Everything a descriptor yields until end of file (standard input, say), at most `maxBytes`.
-    package static func readAll(_ descriptor: Int32, expected: Int = 0, maxBytes: Int = .max) throws(Failure) -> [UInt8] {
+    /// Everything `descriptor` yields until end of file, at most `maxBytes`.
+    private static func readAll(_ descriptor: Int32, expected: Int, maxBytes: Int) throws(Failure) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(expected)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
