@@ -1,5 +1,4 @@
 import Batching
-import Foundation
 import HTTP1
 import SentimentModel
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 package import SentimentModel
 
 /// The Keras LSTM served as it is loaded from disk.

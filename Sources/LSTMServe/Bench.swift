@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
 import SentimentModel
 
 /// `lstm-serve bench --data test.jsonl.gz`: forward-pass throughput, one JSON line per case.
@@ -43,23 +43,24 @@ struct Bench: ParsableCommand {
         for (name, sequences) in [("real_lengths", real), ("max_length", full)] {
             for batchSize in batchSizes {
                 let result = try measure(bundle.classifier, sequences, batchSize: batchSize)
-                let line: [String: Any] = [
-                    "case": name, "batch_size": batchSize, "sequences_per_second": result.sequences.rounded(),
-                    "tokens_per_second": result.tokens.rounded(), "mean_length": result.meanLength,
-                    "repeats": repeats, "seconds_per_repeat": seconds, "model": bundle.name,
+                let line: [String: JSONLineValue] = [
+                    "case": .text(name), "batch_size": .integer(batchSize), "sequences_per_second": .number(result.sequences.rounded()),
+                    "tokens_per_second": .number(result.tokens.rounded()), "mean_length": .number(result.meanLength),
+                    "repeats": .integer(repeats), "seconds_per_repeat": .number(seconds), "model": .text(bundle.name),
                 ]
                 try printLine(line)
             }
         }
     }
 
-    private func printLine(_ line: [String: Any]) throws {
-        let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-        print(String(decoding: json, as: UTF8.self))
+    private func printLine(_ line: [String: JSONLineValue]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(line), as: UTF8.self))
     }
 
     /// Tokenizing and looking up the ids of whole reviews, on its own: median reviews/s and tokens/s.
-    private func tokenizerCase(_ vocabulary: Vocabulary, _ texts: [String]) -> [String: Any] {
+    private func tokenizerCase(_ vocabulary: Vocabulary, _ texts: [String]) -> [String: JSONLineValue] {
         var runs: [(Double, Double)] = []
         for _ in 0...repeats {  // the first run warms up and is dropped
             let start = DispatchTime.now().uptimeNanoseconds
@@ -77,8 +78,8 @@ struct Bench: ParsableCommand {
         runs.sort { $0.0 < $1.0 }
         let median = runs[runs.count / 2]
         return [
-            "case": "tokenize", "reviews_per_second": median.0.rounded(), "tokens_per_second": median.1.rounded(),
-            "repeats": repeats, "seconds_per_repeat": seconds,
+            "case": .text("tokenize"), "reviews_per_second": .number(median.0.rounded()), "tokens_per_second": .number(median.1.rounded()),
+            "repeats": .integer(repeats), "seconds_per_repeat": .number(seconds),
         ]
     }
 
@@ -119,5 +120,21 @@ struct Bench: ParsableCommand {
         let median = runs[runs.count / 2]
         let meanLength = Double(lengths.reduce(0, +)) / Double(batches.count * batchSize)
         return Result(sequences: median.0, tokens: median.1, meanLength: (meanLength * 10).rounded() / 10)
+    }
+}
+
+/// A value of one of `bench`'s JSON lines (JSONSerialization, which took `Any`, is not in FoundationEssentials).
+private enum JSONLineValue: Encodable {
+    case text(String)
+    case integer(Int)
+    case number(Double)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let text): try container.encode(text)
+        case .integer(let integer): try container.encode(integer)
+        case .number(let number): try container.encode(number)
+        }
     }
 }

@@ -1,12 +1,12 @@
 import ArgumentParser
-import Foundation
+import Glibc
 
 /// `LSTM_SERVE_*` environment variables: the fallback for each unset command-line option.
 enum Environment {
     /// The value of `LSTM_SERVE_<NAME>`, parsed; a value that does not parse is an error, not ignored.
     static func value<T: LosslessStringConvertible>(_ name: String, as type: T.Type = T.self) throws -> T? {
         let key = "LSTM_SERVE_" + name
-        guard let text = ProcessInfo.processInfo.environment[key], !text.isEmpty else { return nil }
+        guard let text = getenv(key).map({ String(cString: $0) }), !text.isEmpty else { return nil }
         guard let value = T(text) else { throw ValidationError("\(key)=\(text) is not a valid \(T.self)") }
         return value
     }

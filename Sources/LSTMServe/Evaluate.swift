@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import Glibc
 import SentimentModel
 
 /// `lstm-serve eval --data test.jsonl.gz`: accuracy on labeled reviews.
@@ -38,10 +38,18 @@ struct Evaluate: ParsableCommand {
         let accuracy = Double(correct) / Double(reviews.count)
         print("model:      \(bundle.name) (sha256 \(bundle.sha256.prefix(16))…)")
         print("reviews:    \(reviews.count)")
-        print("accuracy:   \(String(format: "%.4f", accuracy)) (\(correct)/\(reviews.count))")
-        let rate = String(format: "%.0f", Double(reviews.count) / seconds)
-        let tokenizing = String(format: "%.2f", Double(tokenized - start) / 1e9)
-        let forward = String(format: "%.2f", Double(end - tokenized) / 1e9)
+        print("accuracy:   \(fixed(accuracy, decimals: 4)) (\(correct)/\(reviews.count))")
+        let rate = fixed(Double(reviews.count) / seconds, decimals: 0)
+        let tokenizing = fixed(Double(tokenized - start) / 1e9, decimals: 2)
+        let forward = fixed(Double(end - tokenized) / 1e9, decimals: 2)
         print("throughput: \(rate) reviews/s (tokenize \(tokenizing) s, forward \(forward) s, batch \(batchSize))")
+    }
+
+    /// `value` with `decimals` digits after the point, as printf's `%.*f` writes it. Not `String(format:)`, which
+    /// is full Foundation's and links ICU's data into the static binary.
+    private func fixed(_ value: Double, decimals: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = withVaList([Int32(decimals), value]) { vsnprintf(&buffer, buffer.count, "%.*f", $0) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

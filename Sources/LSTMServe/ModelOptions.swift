@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SentimentModel
 
 /// The options every command that loads a model shares; each falls back to an `LSTM_SERVE_*` variable.

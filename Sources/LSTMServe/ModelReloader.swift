@@ -1,6 +1,7 @@
+import CLinux
 import CoreMetrics
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 import InferenceAPI
 import Logging
@@ -85,10 +86,10 @@ final class ModelReloader: Sendable {
     /// inode, size or modification time). A change seen while a file is still being written may fail to load; the
     /// next poll sees the finished file as another change and loads it.
     func watch(every interval: Duration) {
-        let thread = Thread { [self] in
+        let started = DetachedThread.start(name: "model-watch") { [self] in
             var seen = signatures()
             while true {
-                Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+                DetachedThread.sleep(for: interval)
                 let now = signatures()
                 if now != seen {
                     seen = now
@@ -96,8 +97,7 @@ final class ModelReloader: Sendable {
                 }
             }
         }
-        thread.name = "model-watch"
-        thread.start()
+        if !started { logger.error("cannot start a thread to watch the model's files; they are not watched") }
     }
 
     /// What identifies each file's contents cheaply: inode, size and modification time; nil for one that is missing.

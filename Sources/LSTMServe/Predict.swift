@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SentimentModel
 
 /// `lstm-serve predict TEXT…`: classify reviews from the command line.

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Glibc
 import Locking
 import Logging
 import Synchronization
@@ -44,7 +44,7 @@ final class ProcessSignals: @unchecked Sendable {  // `sources` is only kept ali
                 guard !shared.shuttingDown.exchange(true, ordering: .relaxed) else { return }
                 guard let shutdown = shared.shutdown.withLock({ $0 }) else {
                     logger.info("shutting down before serving", metadata: ["signal": "\(name)"])
-                    Foundation.exit(0)
+                    Glibc.exit(0)
                 }
                 shutdown(name)
             }

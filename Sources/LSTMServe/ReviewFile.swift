@@ -1,5 +1,5 @@
 import CZlib
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// One labeled review of the IMDB jsonl files (`{"id", "rating", "label", "text"}` a line).
@@ -30,8 +30,8 @@ enum ReviewFile {
     /// The whole file through zlib's gzip reader, which also passes plain files through unchanged.
     private static func decompressed(_ path: String) throws -> Data {
         // gzopen opens a directory, and the first read then fails with EISDIR.
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory {
             throw CommandFailure("\(path) is a directory; pass one of its .jsonl.gz files, e.g. \(path)/test.jsonl.gz")
         }
         guard let file = gzopen(path, "rb") else {

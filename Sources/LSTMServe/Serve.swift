@@ -1,7 +1,8 @@
 import ArgumentParser
 import Batching
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import HTTP1
 import HTTPServerCore
 import InferenceAPI
@@ -242,16 +243,17 @@ struct Serve: ParsableCommand {
                 logger.info("no longer accepting; finishing the requests that have started")
                 server.stop(drainTimeout: .seconds(drainTimeout)) {
                     logger.info("shutdown complete")
-                    Foundation.exit(0)
+                    Glibc.exit(0)
                 }
             }
             guard drainDelay > 0 else { return stop() }
             // A thread of its own, not a Dispatch timer: that needs a timerfd, which a server out of file
-            // descriptors cannot make.
-            Thread.detachNewThread {
-                Thread.sleep(forTimeInterval: TimeInterval(drainDelay))
+            // descriptors cannot make. Without a thread, the wait holds the signal queue, which has nothing else to do.
+            let delayedStop: @Sendable () -> Void = {
+                DetachedThread.sleep(for: .seconds(drainDelay))
                 stop()
             }
+            if !DetachedThread.start(name: "drain-delay", delayedStop) { delayedStop() }
         }
         do {
             try server.start()

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SentimentModel
 
 /// `lstm-serve tokenize`: the Swift tokenizer's ids, for checking against the Python one.
@@ -22,10 +22,10 @@ struct Tokenize: ParsableCommand {
         for review in try ReviewFile.read(data) {
             output += review.id + "\t" + vocabulary.encode(review.text).map(String.init).joined(separator: " ") + "\n"
             if output.utf8.count > 1 << 20 {
-                FileHandle.standardOutput.write(Data(output.utf8))
+                print(output, terminator: "")
                 output = ""
             }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        print(output, terminator: "")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// An element-wise activation function of the supported Keras family.
 package enum Activation: Sendable, Equatable, CustomStringConvertible {
@@ -36,9 +36,9 @@ package enum Activation: Sendable, Equatable, CustomStringConvertible {
     func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .sigmoid:
-            for index in 0..<count { values[index] = 1 / (1 + Foundation.exp(-values[index])) }
+            for index in 0..<count { values[index] = 1 / (1 + Glibc.exp(-values[index])) }
         case .tanh:
-            for index in 0..<count { values[index] = Foundation.tanh(values[index]) }
+            for index in 0..<count { values[index] = Glibc.tanh(values[index]) }
         case .hardSigmoid(let slope):
             for index in 0..<count { values[index] = min(max(slope * values[index] + 0.5, 0), 1) }
         case .relu:

@@ -1,6 +1,6 @@
 import CLinux
 import Dispatch
-import Foundation
+import Glibc
 import Synchronization
 
 /// A second thread for big forward passes, which waits for the next pass spinning for a while
@@ -50,14 +50,36 @@ final class HelperThread: @unchecked Sendable {
     init(spinLimit: Duration = .microseconds(200), afterHandOff: (@Sendable () -> Void)? = nil) {
         self.spinLimit = spinLimit
         self.afterHandOff = afterHandOff
-        let thread = Thread {
-            // Named from the thread itself, through pthread: Foundation applies `Thread.name` only
-            // when the thread's handle, which `start` stores while the thread may already run, reads
-            // the same twice, and under load the helper sometimes kept its creator's name.
+        let started = Self.startThread {
+            // Named from the thread itself, so the name is set before the helper takes any pass.
             _ = pthread_setname_np(pthread_self(), Self.threadName)
             self.serve()
         }
-        thread.start()
+        // Without a thread, every pass runs both halves on its caller, as when the helper is busy.
+        if !started { busy.store(true, ordering: .relaxed) }
+    }
+
+    /// Runs `body` on a new detached thread; false when the system makes none. Through pthread, not Foundation's
+    /// `Thread`, which would link all of swift-corelibs-foundation, ICU's data with it, into the static binary.
+    private static func startThread(_ body: @escaping () -> Void) -> Bool {
+        final class Body {
+            let run: () -> Void
+            init(_ run: @escaping () -> Void) { self.run = run }
+        }
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context)
+        guard result == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
     }
 
     /// Calls `work(0)` on the calling thread and `work(1)` on the helper, and returns when both

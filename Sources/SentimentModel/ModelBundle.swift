@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 package import KerasFiles
 
 /// A served model: the classifier, its optional vocabulary, and where it came from.

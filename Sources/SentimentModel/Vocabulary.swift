@@ -1,4 +1,5 @@
-package import Foundation
+package import FoundationEssentials
+import KerasFiles
 
 /// The word-to-id table of a model, in `keras.datasets.imdb` conventions.
 ///
@@ -51,19 +52,16 @@ package struct Vocabulary: Sendable {
 
     /// Reads a vocabulary file (one entry a line, UTF-8).
     package init(contentsOf url: URL) throws(ModelError) {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
-            guard size <= Self.maxFileBytes else {
-                throw ModelError.invalidVocabulary("\(url.path) is \(size) bytes, more than \(Self.maxFileBytes)")
-            }
-            data = try Data(contentsOf: url)
-        } catch let error as ModelError {
-            throw error
+            bytes = try FileContents.read(url.path, maxBytes: Self.maxFileBytes)
         } catch {
-            throw .unreadableFile(path: url.path, reason: error.localizedDescription)
+            switch error {
+            case .tooLarge(let size): throw .invalidVocabulary("\(url.path) is \(size) bytes, more than \(Self.maxFileBytes)")
+            case .unreadable(let reason): throw .unreadableFile(path: url.path, reason: reason)
+            }
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalidVocabulary("\(url.path) is not UTF-8 text")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

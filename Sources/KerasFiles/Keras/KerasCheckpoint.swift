@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// The two on-disk formats Keras saves whole models in.
 package enum CheckpointFormat: String, Sendable {
@@ -28,20 +28,15 @@ package struct KerasCheckpoint: Sendable {
 
     /// The bytes of a checkpoint file, refused before reading when it is larger than `limits.maxFileBytes`.
     package static func readFile(_ url: URL, limits: CheckpointLimits = .init()) throws(CheckpointError) -> [UInt8] {
-        let size: Int
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            return try FileContents.read(url.path, maxBytes: limits.maxFileBytes)
         } catch {
-            throw .io("\(url.path): \(error.localizedDescription)")
-        }
-        guard size <= limits.maxFileBytes else {
-            throw .tooLarge(what: "checkpoint file \(url.lastPathComponent)", size: UInt64(size), limit: UInt64(limits.maxFileBytes))
-        }
-        do {
-            return [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw .io("\(url.path): \(error.localizedDescription)")
+            switch error {
+            case .tooLarge(let size):
+                throw .tooLarge(what: "checkpoint file \(url.lastPathComponent)", size: UInt64(size), limit: UInt64(limits.maxFileBytes))
+            case .unreadable(let reason):
+                throw .io("\(url.path): \(reason)")
+            }
         }
     }
 
