@@ -43,7 +43,7 @@ struct ModelOptions: ParsableArguments {
     func specs() throws -> [Spec] {
         var values = model
         if values.isEmpty, let variable = try Environment.value("MODEL", as: String.self) {
-            values = variable.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            values = variable.split(separator: ",").map(\.trimmed).filter { !$0.isEmpty }
         }
         if values.isEmpty {
             let bundled = try BundledModel.checkpointURL()
@@ -148,5 +148,13 @@ enum BundledModel {
                 "no --model given and the bundled \(relativePath) was not found (looked in \(candidates[0].path) and above the executable)")
         }
         return found
+    }
+}
+
+extension Substring {
+    /// Without its leading and trailing whitespace (FoundationEssentials has no `trimmingCharacters(in:)`).
+    fileprivate var trimmed: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
     }
 }
