@@ -4,7 +4,7 @@
 /// - `{"texts": ["…", …]}` — a batch of reviews;
 /// - `{"tokens": [1, 14, 22, …]}` — one review as model ids (start id included, unpadded);
 /// - `{"tokens": [[…], […]]}` — a batch of id sequences.
-enum ClassifyRequest: Equatable {
+package enum ClassifyRequest: Equatable {
     case text(String)
     case texts([String])
     case tokens([Int])
@@ -24,7 +24,7 @@ enum ClassifyRequest: Equatable {
     /// invalid JSON (thrown at once), top level not an object, then the field set (an unknown field, a duplicate
     /// field, none or several of text/texts/tokens), then the type of the one field. A type error is only recorded
     /// by the parser so that the rest of the body is still checked for the errors that come first.
-    static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
+    package static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object such as {\"text\": \"…\"}") }
         var json = ClassifyRequestParser(body)
         guard json.peek == UInt8(ascii: "{") else {
