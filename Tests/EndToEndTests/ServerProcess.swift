@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Locking
+import TestSupport
 
 /// The real `lstm-serve` executable run as a child process, with its stdout and stderr merged into one pipe.
 ///
@@ -110,7 +111,7 @@ final class ServerProcess {
     /// Reads output until `count` lines contain `text`, and returns them.
     @discardableResult
     func waitForLines(containing text: String, count: Int, timeout: Duration) throws -> [String] {
-        let (seconds, attoseconds) = timeout.components
+        let (seconds, attoseconds) = timeout.scaled.components
         let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         while true {
             let lines = output.split(separator: "\n").filter { $0.contains(text) }
@@ -128,7 +129,7 @@ final class ServerProcess {
 
     /// Waits for the process to exit, reading its output meanwhile; kills it and throws if it is still running at the deadline.
     func waitForExit(timeout: Duration) throws {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + timeout.scaled
         // Polls another process's state, bounded by `deadline`; output arriving, or 20 ms, spaces the checks.
         while process.isRunning && ContinuousClock.now < deadline {
             _ = buffer.arrived.wait(timeout: .now() + .milliseconds(20))
