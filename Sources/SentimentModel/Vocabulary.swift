@@ -51,19 +51,22 @@ package struct Vocabulary: Sendable {
 
     /// Reads a vocabulary file (one entry a line, UTF-8).
     package init(contentsOf url: URL) throws(ModelError) {
-        let data: Data
+        let bytes: [UInt8]
         do {
             let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
             guard size <= Self.maxFileBytes else {
                 throw ModelError.invalidVocabulary("\(url.path) is \(size) bytes, more than \(Self.maxFileBytes)")
             }
-            data = try Data(contentsOf: url)
+            // Copied out of `Data` at once, as KerasCheckpoint.readFile does: `Data` refers to its storage through an
+            // enum whose case sits in the pointer's spare bits, which LeakSanitizer does not take for a pointer, so a
+            // `Data` still alive when a SIGTERM during loading exits the process was reported as leaked.
+            bytes = [UInt8](try Data(contentsOf: url))
         } catch let error as ModelError {
             throw error
         } catch {
             throw .unreadableFile(path: url.path, reason: error.localizedDescription)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalidVocabulary("\(url.path) is not UTF-8 text")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
