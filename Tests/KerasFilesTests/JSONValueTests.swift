@@ -10,7 +10,8 @@ private let leakCheck: (@convention(c) () -> CInt)? = dlsym(nil, "__lsan_do_reco
 
 @Suite struct JSONValueTests {
     /// A SIGTERM while the model loads exits the process with the config's tree alive; LeakSanitizer's check at that exit
-    /// must find it reachable. As an `indirect enum` it was not: the case tag in its boxes' pointers hid them.
+    /// must find it reachable. As an `indirect enum` it was not: the case tag in its boxes' pointers hid them. The check
+    /// covers the whole process, so .ci/sanitizers.sh runs this test alone.
     @Test(.enabled(if: leakCheck != nil, "needs LeakSanitizer: swift test --sanitize=address"))
     func aLiveTreeIsReachableForLeakSanitizer() throws {
         let tree = try JSONValue.parse(
