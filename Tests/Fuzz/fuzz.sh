@@ -6,6 +6,7 @@
 #                                              fuzz TARGET for SECONDS, starting from its committed corpus; new inputs
 #                                              go to .build-fuzz/corpus/TARGET, crashes to .build-fuzz/artifacts/TARGET
 #   Tests/Fuzz/fuzz.sh merge TARGET            minimise the committed corpus plus what runs found into Tests/Fuzz/Corpus/TARGET
+#                                              (new inputs over MERGE_MAX_BYTES bytes left out)
 #   Tests/Fuzz/fuzz.sh replay [TARGET...]      run every committed corpus file through the normal (non-fuzzer) build
 #
 # TARGET is one of: http, classify-json, checkpoint, tokenizer. Extra FLAGs go to libFuzzer (-jobs, -seed, ...).
@@ -68,17 +69,21 @@ run() {
         -artifact_prefix="$artifacts/" -print_final_stats=1 "$@"
 }
 
+# New inputs larger than MERGE_MAX_BYTES (default: no limit) stay out, to keep the committed corpus small.
 merge() {
-    local target=$1 bin merged
+    local target=$1 bin merged found
     bin="$(swift build "${fuzz_flags[@]}" --show-bin-path)/$(product "$target")"
     merged="$scratch/merged/$target"
-    rm -rf "$merged"
-    mkdir -p "$merged" "$scratch/corpus/$target"
+    found="$scratch/found/$target"
+    rm -rf "$merged" "$found"
+    mkdir -p "$merged" "$found" "$scratch/corpus/$target"
+    find "$scratch/corpus/$target" -type f -size -"${MERGE_MAX_BYTES:-999999999}"c -exec cp {} "$found/" \;
     SWIFT_BACKTRACE=enable=no "$bin" -merge=1 -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=2048 \
-        "$merged" Tests/Fuzz/Corpus/"$target" "$scratch/corpus/$target"
+        "$merged" Tests/Fuzz/Corpus/"$target" "$found"
     rm -rf Tests/Fuzz/Corpus/"$target"
     cp -r "$merged" Tests/Fuzz/Corpus/"$target"
-    echo "Tests/Fuzz/Corpus/$target: $(find Tests/Fuzz/Corpus/"$target" -type f | wc -l) files, $(du -sh Tests/Fuzz/Corpus/"$target" | cut -f1)"
+    echo "Tests/Fuzz/Corpus/$target: $(find Tests/Fuzz/Corpus/"$target" -type f | wc -l) files," \
+        "$(find Tests/Fuzz/Corpus/"$target" -type f -exec cat {} + | wc -c) bytes"
 }
 
 replay() {
@@ -118,7 +123,7 @@ replay)
     replay "$@"
     ;;
 *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
