@@ -90,6 +90,22 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
 
+        // Fuzz targets (docs/fuzzing.md): each checks one input of any bytes. Built normally they replay files through
+        // that check (CI replays the committed corpora in Tests/Fuzz/Corpus); Tests/Fuzz/fuzz.sh builds them with
+        // -D FUZZING and -sanitize=fuzzer,address as libFuzzer fuzzers. Not shipped, so they live under Tests/Fuzz.
+        .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Tests/Fuzz/FuzzSupport", swiftSettings: sharedSettings),
+        .executableTarget(
+            name: "FuzzHTTPParser", dependencies: ["FuzzSupport", "HTTP1"], path: "Tests/Fuzz/FuzzHTTPParser", swiftSettings: sharedSettings),
+        .executableTarget(
+            name: "FuzzClassifyJSON", dependencies: ["FuzzSupport", "InferenceAPI"], path: "Tests/Fuzz/FuzzClassifyJSON",
+            swiftSettings: sharedSettings),
+        .executableTarget(
+            name: "FuzzCheckpoint", dependencies: ["FuzzSupport", "KerasFiles", "CZlib"], path: "Tests/Fuzz/FuzzCheckpoint",
+            swiftSettings: sharedSettings),
+        .executableTarget(
+            name: "FuzzTokenizer", dependencies: ["FuzzSupport", "SentimentModel"], path: "Tests/Fuzz/FuzzTokenizer", swiftSettings: sharedSettings),
+
         // Helpers shared by the test targets: the bundled model, a live-server harness, in-process and socket
         // test clients, a raw-socket HTTP client, a quiet logger, a seeded generator, zlib compression. Not shipped.
         .target(

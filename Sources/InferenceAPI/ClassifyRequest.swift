@@ -6,7 +6,7 @@
 /// - `{"tokens": [[…], […]]}` — a batch of id sequences.
 ///
 /// The body may also hold the ``ClassifyOptions``: `"model"` and `"explain"`.
-enum ClassifyRequest: Equatable {
+package enum ClassifyRequest: Equatable {
     case text(String)
     case texts([String])
     case tokens([Int])
@@ -35,7 +35,7 @@ enum ClassifyRequest: Equatable {
     /// invalid JSON (thrown at once), top level not an object, then the field set (an unknown field, a duplicate
     /// field, none or several of text/texts/tokens), then the type of the one field. A type error is only recorded
     /// by the parser so that the rest of the body is still checked for the errors that come first.
-    static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
+    package static func parse(_ body: [UInt8]) throws(ServiceError) -> ClassifyRequest {
         var options = ClassifyOptions()
         return try parse(body, options: &options)
     }

@@ -39,7 +39,7 @@ package final class GatedHandler: HTTPHandler, @unchecked Sendable {  // `held` 
 
     /// Blocks until one more request has been handed on or held, or `timeout` passes; returns whether one was.
     package func waitUntilReceived(timeout: Duration = .seconds(10)) -> Bool {
-        received.wait(timeout: .after(timeout)) == .success
+        received.wait(timeout: .after(timeout.scaled)) == .success
     }
 
     /// Answers the held requests, and from now on answers requests to `heldPath` at once.

@@ -46,7 +46,7 @@ extension HTTPServer {
     package func stopAndWait(drainTimeout: Duration, timeout: Duration = .seconds(10)) -> Bool {
         let done = DispatchSemaphore(value: 0)
         stop(drainTimeout: drainTimeout) { done.signal() }
-        return done.wait(timeout: .after(timeout)) == .success
+        return done.wait(timeout: .after(timeout.scaled)) == .success
     }
 }
 

@@ -6,7 +6,7 @@ import Glibc
 public func connectToLoopback(port: Int, timeout: Duration) throws(LoopbackConnectError) -> Int32 {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw LoopbackConnectError(errno: errno) }
-    let (seconds, attoseconds) = timeout.components
+    let (seconds, attoseconds) = timeout.scaled.components
     var interval = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))

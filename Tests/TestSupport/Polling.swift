@@ -8,7 +8,7 @@ import Glibc
 package func poll(
     every interval: Duration = .milliseconds(10), for timeout: Duration, until condition: () throws -> Bool
 ) rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
+    let deadline = ContinuousClock.now + timeout.scaled
     while true {
         if try condition() { return true }
         guard ContinuousClock.now < deadline else { return false }

@@ -56,7 +56,7 @@ package enum TestClientError: Error, CustomStringConvertible {
 /// Calls the handler as an I/O thread does and waits, bounded, for `respond`, which may come from any thread.
 private struct InProcessClient: TestClient {
     let handler: any HTTPHandler
-    let timeout: Duration = .seconds(10)
+    let timeout: Duration = .seconds(10).scaled
 
     func execute(_ request: TestRequest) throws -> RawResponse {
         let answer = Answer()
