@@ -25,7 +25,17 @@ final class ProcessSignals: @unchecked Sendable {  // `sources` is only kept ali
     private let shared = Shared()
     private let sources: [any DispatchSourceSignal]
 
+    /// Must run on the main thread before the process starts any other thread.
     init(logger: Logger) {
+        // libdispatch reads these signals from a signalfd, which sees only a signal that every thread blocks: one sent
+        // to the process goes to any thread that does not block it, and is gone. A process manager starts us with an
+        // empty mask, so block them here, before any thread exists; every thread made later inherits the mask. (A
+        // SIGTERM during the model's load was lost this way and the server went on to serve.)
+        var watched = sigset_t()
+        sigemptyset(&watched)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&watched, number) }
+        pthread_sigmask(SIG_BLOCK, &watched, nil)
+
         let queue = DispatchQueue(label: "lstm-serve.signals")
         let shared = self.shared
         let names = [SIGTERM: "SIGTERM", SIGINT: "SIGINT", SIGHUP: "SIGHUP"]

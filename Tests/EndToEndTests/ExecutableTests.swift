@@ -38,6 +38,25 @@ extension EndToEnd {
             #expect(process.output.contains("shutdown complete"))
         }
 
+        /// libdispatch reads the shutdown and reload signals from a signalfd, which sees a signal only when no thread
+        /// takes it first: every thread must block them, though the process was started with none blocked.
+        @Test func everyThreadBlocksTheSignalsTheServerWatches() throws {
+            let (process, _) = try ServerProcess.serving(["--model", BundledModel.checkpointURL.path, "--vocab", BundledModel.vocabularyURL.path])
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task")
+            #expect(tasks.count >= 3, "threads: \(tasks)")
+            for task in tasks {
+                let status = try String(contentsOfFile: "/proc/\(process.pid)/task/\(task)/status", encoding: .utf8)
+                let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }, "\(status)")
+                let blocked = try #require(UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16))
+                for signal in [SIGHUP, SIGINT, SIGTERM] {
+                    #expect(blocked & (1 << UInt64(signal - 1)) != 0, "thread \(task) does not block signal \(signal): \(line)")
+                }
+            }
+            process.send(signal: SIGTERM)
+            try process.waitForExit(timeout: .seconds(8))
+            #expect(process.exitStatus == 0, "output: \(process.output)")
+        }
+
         @Test func outOfFileDescriptorsItAnswers503ThenRecovers() throws {
             let executable = try #require(ServerProcess.executableURL)
             // 64 descriptors: about 50 left for connections once the process has started.

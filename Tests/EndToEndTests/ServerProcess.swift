@@ -47,7 +47,7 @@ final class ServerProcess {
     /// The child, started with `posix_spawn`, not Foundation's `Process`: that keeps a weak reference to every process
     /// it ran, whose side table LeakSanitizer reports at exit (32 bytes, in any program that runs one), and the
     /// sanitizer CI step fails on any report.
-    private let pid: pid_t
+    let pid: pid_t
     /// The child's wait status, once it has been reaped.
     private var waitStatus: Int32?
     private let buffer = OutputBuffer()
@@ -86,8 +86,21 @@ final class ServerProcess {
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // As a process manager starts it: no signal blocked, SIGTERM, SIGINT and SIGHUP at their default actions,
+        // whatever the test runner's own threads block.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let spawned = posix_spawn(&child, executable.path, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&child, executable.path, &actions, &attributes, argv, envp)
         // Only the child writes now; closing the parent's end lets the reader see end-of-file when the child exits.
         close(ends[1])
         guard spawned == 0 else {
