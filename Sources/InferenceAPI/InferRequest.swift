@@ -187,6 +187,12 @@ struct InferRequest {
                 problem = problem ?? .badRequest("outputs[\(i)] names \(name.map { "'\($0)'" } ?? "no output"); the model's outputs are \(known)")
                 return
             }
+            // Each output at most once: every one asked for is written whole, so repeats would multiply the answer's
+            // size by a count the client picks (60,000 names fit in a 1 MiB body).
+            guard !outputs.contains(where: { $0.name == output }) else {
+                problem = problem ?? .badRequest("outputs[\(i)] asks for '\(name)' again; ask for each output once")
+                return
+            }
             outputs.append(RequestedOutput(name: output, binaryData: binaryData))
         }
         if let problem { throw problem }

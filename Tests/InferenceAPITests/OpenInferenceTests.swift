@@ -209,6 +209,10 @@ struct OpenInferenceTests {
         (#"{"inputs": [{"name": "tokens", "shape": [1, 2], "datatype": "INT64", "data": [0, 0]}]}"#, "empty"),
         (#"{"inputs": [{"name": "tokens", "shape": [1, -2], "datatype": "INT64", "data": []}]}"#, "negative dimension"),
         (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": ["a"]}], "outputs": [{"name": "logits"}]}"#, "score, label"),
+        (
+            #"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": ["a"]}], "outputs": [{"name": "label"}, {"name": "label"}]}"#,
+            "again"
+        ),
         (#"{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": ["a"]}], "parameters": {"binary_data_output": 1}}"#, "a boolean"),
     ])
     func wrongRequestsAre400(json: String, message: String) throws {
