@@ -1,6 +1,7 @@
 import Batching
 import HTTP1
 import SentimentModel
+import Synchronization
 
 extension InferenceService {
     /// `POST /classify`: validate, tokenize, submit to the named model's batcher, answer when the pass is done (counted
@@ -32,10 +33,22 @@ extension InferenceService {
             }
         }
         let explain = options.explain
+        let explaining = explain ? texts?.count ?? 0 : 0
+        if explaining > 0 {
+            // Explanations run after their pass, outside the batches and the queue limit: this bounds their total.
+            let admitted = explainingTexts.add(explaining, ordering: .relaxed).newValue
+            guard admitted <= Self.maxExplainingTexts else {
+                explainingTexts.subtract(explaining, ordering: .relaxed)
+                throw .overloaded(
+                    "more than \(Self.maxExplainingTexts) texts are being explained; try again shortly",
+                    retryAfterSeconds: configuration.retryAfterSeconds)
+            }
+        }
         let name = slot.name
         let sha256 = model.sha256
         let metrics = self.metrics
         score(sequences, on: slot, version: loaded, countingWords: texts != nil) { outcome in
+            defer { if explaining > 0 { self.explainingTexts.subtract(explaining, ordering: .relaxed) } }
             let response: HTTPResponse
             switch outcome {
             case .success(let scored):
@@ -116,7 +129,11 @@ extension InferenceService {
 
     /// Most texts one request may ask to explain (32). A long review's explanation costs about 4 ms of CPU, 17 times
     /// its score (docs/performance.md), on the thread that runs passes; the cap bounds what one request can take.
-    static let maxExplainedTexts = 32
+    package static let maxExplainedTexts = 32
+
+    /// Most texts being explained at once, across requests (128, four requests' worth: about half a second of CPU at
+    /// worst); beyond it 503 `overloaded`, so pipelined explain requests cannot hold the I/O threads.
+    package static let maxExplainingTexts = 4 * maxExplainedTexts
 
     /// 415 unless the body is declared `application/json` (parameters such as `charset` allowed).
     static func requireJSON(_ contentType: String?) throws(ServiceError) {

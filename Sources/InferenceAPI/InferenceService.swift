@@ -25,6 +25,8 @@ package final class InferenceService: HTTPHandler {
     private let slotsByName: [String: ModelSlot]
     package let configuration: ServiceConfiguration
     private let draining = Atomic<Bool>(false)
+    /// Texts admitted with `"explain": true` whose explanations are not yet written; at most ``maxExplainingTexts``.
+    let explainingTexts = Atomic<Int>(0)
     let metrics: ServiceMetrics
     /// The text `GET /metrics` answers with; nil: that route is a 404.
     private let exposition: (@Sendable () -> [UInt8])?

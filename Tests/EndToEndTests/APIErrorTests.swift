@@ -173,6 +173,38 @@ extension EndToEnd {
             }
         }
 
+        /// Explanations run after their pass, outside the queue limit; their own limit holds across requests.
+        @Test func explainRequestsBeyondTheTextsBeingExplainedAre503() throws {
+            let model = HeldModel()
+            defer { model.release() }
+            let batching = BatchingConfiguration(scheduling: .batch, maxBatchSize: 64, maxQueueSize: 1024)
+            let service = EndToEnd.service(ServiceConfiguration(batching: batching, retryAfterSeconds: 2), model: model)
+            let handler = GatedHandler(service)
+            let full = InferenceService.maxExplainingTexts / InferenceService.maxExplainedTexts
+            let texts = Array(repeating: "\"a fine film\"", count: InferenceService.maxExplainedTexts).joined(separator: ", ")
+            let body = #"{"explain": true, "texts": [\#(texts)]}"#
+            try withLiveServer(handler: handler) { server in
+                var held: [RawHTTPClient] = []
+                for _ in 0..<full {
+                    let client = try RawHTTPClient(port: server.localPort)
+                    try client.send(RawHTTPClient.classify(body))
+                    try #require(handler.waitUntilReceived(), "the service never took an explain request")
+                    held.append(client)
+                }
+                let refused = try RawHTTPClient(port: server.localPort).exchange(RawHTTPClient.classify(body))
+                #expect(refused.status == 503)
+                #expect(refused.errorCode == "overloaded")
+                #expect(refused.header("Retry-After") == "2")
+                let plain = try RawHTTPClient(port: server.localPort)
+                try plain.send(RawHTTPClient.classify(#"{"text": "a fine film"}"#))
+                model.release()
+                #expect(try plain.readResponse().status == 200, "a request without explain is not limited by explanations")
+                for client in held { #expect(try client.readResponse().status == 200) }
+                let again = try RawHTTPClient(port: server.localPort).exchange(RawHTTPClient.classify(body))
+                #expect(again.status == 200, "the explanations' budget is given back once they are written: \(again.text)")
+            }
+        }
+
         @Test(arguments: TestTransport.allCases)
         func aRequestNoPassTakesBeforeItsTimeoutIs504(_ transport: TestTransport) throws {
             // A whole batch waits 200 ms to fill, far beyond the 1 ms request timeout, so the item expires first.

@@ -29,6 +29,8 @@ final class HeldModel: ServedModel {
     var acceptsText: Bool { model.acceptsText }
 
     func encode(_ text: String) -> TokenSequence? { model.encode(text) }
+    func wordCounts(of encoded: TokenSequence) -> WordCounts { model.wordCounts(of: encoded) }
+    func explain(_ text: String) -> Explanation? { model.explain(text) }
 
     func predict(_ batch: [TokenSequence]) -> [Float] {
         started.signal()
