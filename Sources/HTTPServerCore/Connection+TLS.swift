@@ -60,8 +60,9 @@ extension Connection {
         }
     }
 
-    /// Decrypted bytes wait in the session, where epoll cannot see them: read them on the loop's next task. (Not
-    /// expected: a read takes a whole record, up to 16 KiB, whenever the read buffer is at least that large.)
+    /// Decrypted bytes wait in the session, where epoll cannot see them: read them on the loop's next task, if reading
+    /// is still wanted then (``updateInterest()`` calls this again when reading resumes). Not expected: a read takes a
+    /// whole record, up to 16 KiB, whenever the read buffer is at least that large.
     func readBufferedTLSInput() {
         loop.execute { [self] in
             if phase == .open && interest.contains(.read) { readable() }

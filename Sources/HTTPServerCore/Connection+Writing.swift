@@ -126,6 +126,8 @@ extension Connection {
         var wanted: IOLoop.Interest = wantsRead ? .read : []
         if pendingWriteBytes > 0 || tlsReadWantsWrite { wanted.insert(.write) }
         watch(wanted)
+        // Reading resumed with decrypted bytes already inside the session: epoll will not report them.
+        if wantsRead, let tls, tls.hasBufferedInput { readBufferedTLSInput() }
     }
 
     /// Tells the loop to report `wanted` for the socket (if that changes anything), then updates the timer.
