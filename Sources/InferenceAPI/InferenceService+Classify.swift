@@ -159,17 +159,23 @@ extension InferenceService {
             }
     }
 
+    /// A request's texts encoded for `model`, after the per-request limit on their number; the first that cannot be
+    /// encoded is the error. Shared by `/classify` and v2 infer.
+    func encode(_ texts: [String], with model: any ServedModel) throws(ServiceError) -> [TokenSequence] {
+        try checkCount(texts.count)
+        var encoded: [TokenSequence] = []
+        encoded.reserveCapacity(texts.count)
+        for text in texts { encoded.append(try encode(text, with: model)) }
+        return encoded
+    }
+
     /// The id sequences of a request, checked against `model` and the per-request limit.
     func sequences(for request: ClassifyRequest, model: any ServedModel) throws(ServiceError) -> [TokenSequence] {
         switch request {
         case .text(let text):
             return [try encode(text, with: model)]
         case .texts(let texts):
-            try checkCount(texts.count)
-            var encoded: [TokenSequence] = []
-            encoded.reserveCapacity(texts.count)
-            for text in texts { encoded.append(try encode(text, with: model)) }
-            return encoded
+            return try encode(texts, with: model)
         case .tokens(let ids):
             return [try checkedIDs(ids, index: nil, model: model)]
         case .tokenBatch(let batch):

@@ -107,11 +107,7 @@ extension InferenceService {
     func sequences(for input: InferRequest.Input, model: any ServedModel) throws(ServiceError) -> [TokenSequence] {
         switch input {
         case .texts(let texts):
-            try checkCount(texts.count)
-            var encoded: [TokenSequence] = []
-            encoded.reserveCapacity(texts.count)
-            for text in texts { encoded.append(try encode(text, with: model)) }
-            return encoded
+            return try encode(texts, with: model)
         case .tokenRows(let rows):
             try checkCount(rows.count)
             var checked: [TokenSequence] = []
