@@ -4,7 +4,8 @@
 #     ends in 413 naming the limit, with the server's peak resident memory below the body limit + 8 MiB;
 #   - Tests/Integration/slow_clients.py: 5,000 kept-alive connections, 1,000 clients trickling heads at 1 byte/s,
 #     2 GiB bodies (chunked and by Content-Length), connections past --max-connections: 408, 413 and 503 in time,
-#     the server raising its own open-file limit from 1,024, and /classify p50/p99 under that load within 2x idle.
+#     the server raising its own open-file limit from 1,024, and /classify under that load: median within 2x idle,
+#     p99 within 3x (medians over rounds; the script's docstring says why).
 # Python's standard library only; nothing to install but python3. On the 2-core VM, busy with other builds: 26 s
 # for the bomb (20 s of it making the two bombs) and 32 s for the slow clients, 70 s in all with the build check.
 set -euo pipefail
