@@ -179,8 +179,8 @@ class Tricklers:
     """`TRICKLERS` connections sending a request head one byte a second each, until the server answers.
 
     One pacing task writes every byte: each 10 ms it writes the next byte of a hundredth of the connections, so the
-    server sees 1,000 one-byte writes a second, evenly spread. (A task and a timer per connection cost this script
-    several times the CPU, which on 2 cores is taken from the server and the latency client it measures.)"""
+    server sees 1,000 one-byte writes a second, evenly spread. (A task and a timer per connection would spend more of
+    this script's CPU, which on 2 cores the server and the latency client it measures share.)"""
 
     TICKS_PER_SECOND = 100
 
