@@ -24,8 +24,11 @@ struct ClassifyRequestTests {
             (" \t\r\n{ \t\r\n\"text\" \t\r\n: \t\r\n\"ws\" \t\r\n} \t\r\n", .text("ws")),
             ("\u{FEFF}{\"text\": \"after a byte order mark\"}", .text("after a byte order mark")),
             // Inside a string U+FEFF is a character like any other (RFC 8259 §7), first or not; Foundation's
-            // JSONSerialization drops one that starts a string (the long fuzz run found the difference).
-            ("{\"texts\": [\"\u{FEFF}(\", \"a\u{FEFF}b\", \"\u{FEFF}\"]}", .texts(["\u{FEFF}(", "a\u{FEFF}b", "\u{FEFF}"])),
+            // JSONSerialization drops one that starts a string or follows an escape (the long fuzz run found that).
+            (
+                "{\"texts\": [\"\u{FEFF}(\", \"a\u{FEFF}b\", \"\u{FEFF}\", \"a\\n\u{FEFF}x\", \"\\\"\u{FEFF}\u{FEFF}\"]}",
+                .texts(["\u{FEFF}(", "a\u{FEFF}b", "\u{FEFF}", "a\n\u{FEFF}x", "\"\u{FEFF}\u{FEFF}"])
+            ),
             (#"{"texts": ["great film", "awful \"film\"", "\ud83d\ude00"]}"#, .texts(["great film", "awful \"film\"", "😀"])),
             (#"{"texts":[]}"#, .texts([])),
             (" {\n  \"texts\" : [ \"a\" ,\n \"b\" ]\n} ", .texts(["a", "b"])),
