@@ -55,7 +55,14 @@ func check(_ bytes: [UInt8]) {
     case .invalidJSON(let message):
         guard let foundation else { return }
         if bytes.prefix(4).contains(0) { return }  // UTF-16 or UTF-32
-        if let withoutComma = removingTrailingComma(bytes, message) { return check(withoutComma) }
+        if var withoutCommas = removingTrailingComma(bytes, message) {
+            // Every trailing comma the reader names goes before the one comparison: checking after each (both
+            // parsers again) made an input with 171 of them take 0.37 s a run in the fuzzer build (0.12 s this way).
+            while case .invalidJSON(let next) = read(withoutCommas), let fewer = removingTrailingComma(withoutCommas, next) {
+                withoutCommas = fewer
+            }
+            return check(withoutCommas)
+        }
         fatalError("the reader refused JSON that JSONSerialization reads as \(foundation): \(message)\n input: \(bytes)")
     case .refused(let message):
         guard foundation == nil else { return }
