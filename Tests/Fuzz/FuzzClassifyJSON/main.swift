@@ -116,8 +116,8 @@ func compare(_ request: ClassifyRequest, _ foundation: Any, _ bytes: [UInt8]) {
     switch request {
     case .text(let text): agrees = key == "text" && sameString(text, value)
     case .texts(let texts):
-        let strings = value as? [Any] ?? []
-        agrees = key == "texts" && strings.count == texts.count && zip(texts, strings).allSatisfy { sameString($0, $1) }
+        let strings = value as? [Any]
+        agrees = key == "texts" && strings?.count == texts.count && zip(texts, strings ?? []).allSatisfy { sameString($0, $1) }
     case .tokens(let ids): agrees = key == "tokens" && sameIDs(ids, value)
     case .tokenBatch(let batch):
         let rows = value as? [Any] ?? []
